@@ -1,0 +1,110 @@
+"""Training configuration: the paper's recipe by default, each deviation a named option."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PAPER_LAMBDA_FORWARD = {2: 4.0, 4: 16.0, 8: 64.0}
+
+
+class ConfigError(ValueError):
+    """A training option has a value that cannot work; the message names it."""
+
+
+@dataclass
+class TrainConfig:
+    """Options of ``irn train``. Defaults are the official train_IRN_x*.yml recipe.
+
+    Deviations for small compute (all off by default, each measured in docs/RESULTS.md):
+    z_warmup_iters: the latent temperature of the backward pass rises linearly 0 -> 1.
+    lr_schedule="cosine" with lr_warmup_iters: cosine decay to lr*1e-2 after a linear warm-up.
+    init_from: start a x4/x8 model's first stages from trained lower-scale weights.
+    autocast_bf16: bf16 autocast for the convolutions (CPUs with avx512_bf16, GPUs).
+    """
+
+    scale: int = 4
+    data: str = ""
+    val: str = ""
+    out: str = ""
+    iters: int = 500_000
+    batch: int = 16
+    patch: int = 144
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.9, 0.999)
+    weight_decay: float = 1e-5
+    lr_schedule: str = "multistep"
+    lr_milestones: tuple[int, ...] = (100_000, 200_000, 300_000, 400_000)
+    lr_gamma: float = 0.5
+    lr_warmup_iters: int = 0
+    grad_clip: float = 10.0
+    lambda_forward: float | None = None
+    lambda_backward: float = 1.0
+    lambda_distribution: float = 1.0
+    z_warmup_iters: int = 0
+    init_from: str = ""
+    autocast_bf16: bool = False
+    device: str = "auto"
+    threads: int = 0
+    workers: int = 1
+    seed: int = 0
+    val_every: int = 250
+    val_draws: int = 2
+    val_max_images: int = 5
+    checkpoint_every: int = 50
+    keep_checkpoints: int = 3
+    log_every: int = 10
+    spike_factor: float = 5.0
+    max_rollbacks: int = 5
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.betas = tuple(self.betas)
+        self.lr_milestones = tuple(self.lr_milestones)
+        if self.lambda_forward is None:
+            self.lambda_forward = PAPER_LAMBDA_FORWARD.get(self.scale, 16.0)
+
+    def validate(self) -> None:
+        def need(condition: bool, message: str) -> None:
+            if not condition:
+                raise ConfigError(message)
+        need(self.scale in (2, 4, 8), f"scale must be 2, 4 or 8, got {self.scale}")
+        need(self.iters > 0, f"iters must be positive, got {self.iters}")
+        need(self.batch > 0, f"batch must be positive, got {self.batch}")
+        need(self.patch >= 8 * self.scale and self.patch % self.scale == 0,
+             f"patch must be a multiple of {self.scale} and at least {8 * self.scale}, got {self.patch}")
+        need(self.lr > 0, f"lr must be positive, got {self.lr}")
+        need(self.lr_schedule in ("multistep", "cosine"),
+             f"lr_schedule must be 'multistep' or 'cosine', got {self.lr_schedule!r}")
+        need(self.grad_clip >= 0, f"grad_clip must be >= 0, got {self.grad_clip}")
+        need(self.z_warmup_iters >= 0, f"z_warmup_iters must be >= 0, got {self.z_warmup_iters}")
+        need(self.checkpoint_every > 0, f"checkpoint_every must be positive, got {self.checkpoint_every}")
+        need(self.keep_checkpoints >= 1, f"keep_checkpoints must be >= 1, got {self.keep_checkpoints}")
+        need(self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:"),
+             f"device must be auto, cpu, cuda or mps, got {self.device!r}")
+        need(bool(self.data), "data: give a folder of training images")
+        need(Path(self.data).is_dir(), f"data folder {self.data} does not exist")
+        need(not self.val or Path(self.val).is_dir(), f"val folder {self.val} does not exist")
+        need(bool(self.out), "out: give a run folder")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TrainConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown training option(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return cls(**values)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "TrainConfig":
+        try:
+            values = json.loads(Path(path).read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"cannot read config {path}: {exc}") from exc
+        if not isinstance(values, dict):
+            raise ConfigError(f"config {path} must hold a JSON object")
+        return cls.from_dict(values)

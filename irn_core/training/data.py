@@ -1,0 +1,62 @@
+"""Training patches: random HR crops with flips and 90-degree rotations, and their
+MATLAB-bicubic LR reference."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ..io import ImageIOError, list_images, read_image
+from ..resize import imresize
+
+
+class PatchDataset(Dataset):
+    """Random (HR, LR) patch pairs from every image in ``folder``.
+
+    Item ``index`` depends only on (seed, index), so runs are reproducible and resumable.
+    Each item: HR float32 tensor (3, patch, patch) and LR (3, patch/scale, patch/scale),
+    both in [0, 1]. Images are decoded once and held as uint8. Images smaller than the
+    patch are skipped with a warning; an empty folder raises ValueError.
+    """
+
+    def __init__(self, folder: str | Path, *, patch: int, scale: int, seed: int = 0, length: int = 2**40):
+        self.patch, self.scale, self.seed, self.length = patch, scale, seed, length
+        self.images: list[np.ndarray] = []
+        skipped = []
+        for path in list_images(folder):
+            try:
+                img = read_image(path).pixels
+            except ImageIOError as exc:
+                warnings.warn(f"skipping {path.name}: {exc}")
+                continue
+            if min(img.shape[:2]) < patch:
+                skipped.append(path.name)
+                continue
+            self.images.append(np.round(img * 255).astype(np.uint8))
+        if skipped:
+            warnings.warn(f"skipped {len(skipped)} image(s) smaller than the {patch}px patch: "
+                          f"{', '.join(skipped[:5])}")
+        if not self.images:
+            raise ValueError(f"no usable training images in {folder} (need images of at least {patch}x{patch})")
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int):
+        rng = np.random.default_rng([self.seed, index])
+        img = self.images[rng.integers(len(self.images))]
+        top = rng.integers(img.shape[0] - self.patch + 1)
+        left = rng.integers(img.shape[1] - self.patch + 1)
+        hr = img[top:top + self.patch, left:left + self.patch]
+        if rng.random() < 0.5:
+            hr = hr[:, ::-1]
+        if rng.random() < 0.5:
+            hr = hr[::-1]
+        hr = np.rot90(hr, rng.integers(4))
+        hr = np.ascontiguousarray(hr, dtype=np.float32) / 255.0
+        lr = np.clip(imresize(hr, scale=1 / self.scale), 0, 1)
+        return (torch.from_numpy(hr.transpose(2, 0, 1).copy()),
+                torch.from_numpy(np.ascontiguousarray(lr.transpose(2, 0, 1))))

@@ -1,0 +1,30 @@
+import os
+
+import numpy as np
+import pytest
+import torch
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+def randomize(net: torch.nn.Module, *, std: float = 0.02, seed: int = 0) -> torch.nn.Module:
+    """Give every trainable tensor random values (a fresh IRN is the identity, which hides bugs)."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=generator) * std)
+    return net
+
+
+@pytest.fixture
+def astronaut() -> np.ndarray:
+    """scikit-image's astronaut, 512x512 RGB, as float32 [0, 1]."""
+    from skimage import data
+    return data.astronaut().astype(np.float32) / 255.0
+
+
+@pytest.fixture
+def small_image(astronaut) -> np.ndarray:
+    """A 64x48 crop with detail (the face), float32 [0, 1]."""
+    return np.ascontiguousarray(astronaut[60:124, 180:228])
