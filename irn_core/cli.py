@@ -52,7 +52,7 @@ def cmd_downscale(args) -> int:
     image = read_image(args.input)
     for note in image.notes:
         print(f"note: {note}", file=sys.stderr)
-    net, path = _load_model(args, args.scale or 4)
+    net, path = _load_model(args, args.scale or (None if args.weights else 4))
     update, close = _progress_bar("downscale", args.quiet)
     try:
         lr = _rescaler(args, net).downscale(image.pixels, progress=update)
@@ -100,7 +100,7 @@ def cmd_roundtrip(args) -> int:
     from .metrics import psnr, ssim
     from .weights import model_name, weights_fingerprint
     image = read_image(args.input)
-    net, path = _load_model(args, args.scale or 4)
+    net, path = _load_model(args, args.scale or (None if args.weights else 4))
     out_dir = Path(args.output)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = image.path.stem

@@ -213,8 +213,8 @@ def train(config: TrainConfig, *, progress: bool = True,
             row = None
             if iteration % config.log_every == 0 or iteration == end:
                 now = time.perf_counter()
-                row = {"iter": iteration, "loss": loss_value, "l_forw_fit": float(l_forw),
-                       "l_back_rec": float(l_back), "l_distr": float(l_distr),
+                row = {"iter": iteration, "loss": loss_value, "l_forw_fit": float(l_forw.detach()),
+                       "l_back_rec": float(l_back.detach()), "l_distr": float(l_distr.detach()),
                        "lr": optimizer.param_groups[0]["lr"], "z_temperature": temperature,
                        "it_per_s": config.log_every / max(now - tick, 1e-9)}
                 tick = now

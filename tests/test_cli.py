@@ -1,0 +1,100 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+from skimage import data
+
+from irn_core import build_irn, read_image, save_irn, write_png
+from irn_core.cli import main
+
+from conftest import randomize
+
+
+@pytest.fixture
+def weights(tmp_path):
+    return str(save_irn(randomize(build_irn(2), std=0.01), tmp_path / "w2.safetensors", half=False))
+
+
+@pytest.fixture
+def sample_png(tmp_path):
+    img = data.chelsea()[:90, :121].astype(np.float32) / 255  # odd width on purpose
+    return str(write_png(tmp_path / "cat.png", img))
+
+
+def test_cli_downscale_upscale_round_trip(tmp_path, weights, sample_png, capsys):
+    lr_path, hr_path = tmp_path / "lr.png", tmp_path / "hr.png"
+    assert main(["downscale", sample_png, "-o", str(lr_path), "--weights", weights, "-q"]) == 0
+    lr = read_image(lr_path)
+    assert lr.pixels.shape == (45, 61, 3) and lr.metadata["irn-studio:scale"] == "2"
+    assert main(["upscale", str(lr_path), "-o", str(hr_path), "--weights", weights, "--seed", "1", "-q"]) == 0
+    assert read_image(hr_path).pixels.shape == (90, 121, 3)  # original size from the metadata
+    assert "warning" not in capsys.readouterr().err
+    # The output exists now: no silent overwrite.
+    assert main(["upscale", str(lr_path), "-o", str(hr_path), "--weights", weights, "-q"]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_cli_roundtrip_prints_metrics(tmp_path, weights, sample_png, capsys):
+    assert main(["roundtrip", sample_png, "-o", str(tmp_path / "out"), "--weights", weights, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "PSNR-Y" in out and (tmp_path / "out" / "cat_x2_lr.png").exists()
+
+
+def test_cli_warns_about_foreign_and_lossy_lr(tmp_path, weights, capsys):
+    from PIL import Image
+    foreign = tmp_path / "foreign.jpg"
+    Image.fromarray(data.chelsea()[:40, :40]).save(foreign)
+    assert main(["upscale", str(foreign), "-o", str(tmp_path / "x.png"), "--weights", weights,
+                 "--scale", "2", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "lossily" in err and "not written by IRN Studio" in err
+
+
+def test_cli_errors_are_one_line_without_traceback(tmp_path, weights, capsys):
+    (tmp_path / "bad.png").write_text("nope")
+    assert main(["downscale", str(tmp_path / "bad.png"), "-o", str(tmp_path / "o.png"), "--weights", weights]) == 1
+    err = capsys.readouterr().err
+    assert "not an image" in err and "Traceback" not in err
+    assert main(["upscale", str(tmp_path / "bad.png"), "-o", str(tmp_path / "o.png"),
+                 "--weights", str(tmp_path / "missing.pth"), "--scale", "2"]) == 1
+    with pytest.raises(SystemExit) as exc:
+        main(["downscale"])
+    assert exc.value.code == 2
+
+
+def test_cli_missing_weights_is_a_clear_error(tmp_path, sample_png, capsys, monkeypatch):
+    import irn_core.weights as weights_module
+    monkeypatch.setattr(weights_module, "BUNDLED_WEIGHTS_DIR", tmp_path / "none")
+    assert main(["downscale", sample_png, "-o", str(tmp_path / "o.png"), "--scale", "8"]) == 1
+    assert "--weights" in capsys.readouterr().err
+
+
+def test_bench_on_a_tiny_folder(tmp_path, weights, capsys):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    astronaut = data.astronaut().astype(np.float32) / 255
+    write_png(folder / "a.png", astronaut[100:164, 200:264])
+    write_png(folder / "b.png", astronaut[300:350, 100:162])
+    out = tmp_path / "r.json"
+    assert main(["bench", "--dataset", str(folder), "--scale", "2", "--methods", "irn,bicubic,lanczos",
+                 "--draws", "2", "--weights", weights, "--json", str(out), "-q"]) == 0
+    report = json.loads(out.read_text())
+    assert report["dataset"] == "set" and report["scale"] == 2
+    assert set(report["results"]) == {"irn", "bicubic", "lanczos"}
+    assert {r["name"] for r in report["results"]["bicubic"]["per_image"]} == {"a", "b"}
+    assert "psnr_y_std" in report["results"]["irn"]
+    assert "bicubic" in capsys.readouterr().out
+
+
+def test_bicubic_bench_value_of_a_known_image(tmp_path):
+    """Bicubic x2 of scikit-image's astronaut, measured once with the paper's conventions."""
+    from irn_core.bench import run_bench
+    folder = tmp_path / "one"
+    folder.mkdir()
+    write_png(folder / "astronaut.png", data.astronaut().astype(np.float32) / 255)
+    report = run_bench(dataset=folder, scale=2, methods=["bicubic"], progress=False)
+    assert report["results"]["bicubic"]["psnr_y"] == pytest.approx(KNOWN_ASTRONAUT_BICUBIC_X2, abs=0.005)
+
+
+KNOWN_ASTRONAUT_BICUBIC_X2 = 31.698  # Y channel, 2-pixel border; regression value

@@ -1,0 +1,93 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+from skimage import data
+
+from irn_core import load_irn, write_png
+from irn_core.training import ConfigError, TrainConfig, export_run, train
+from irn_core.training.checkpoints import list_checkpoints
+from irn_core.training.plot import plot_run
+
+
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("train")
+    for name, img in (("astronaut", data.astronaut()), ("chelsea", data.chelsea()), ("coffee", data.coffee())):
+        write_png(folder / f"{name}.png", img[:96, :96].astype(np.float32) / 255)
+    return folder
+
+
+def _config(folder, out, **overrides):
+    values = dict(scale=2, data=str(folder), out=str(out), iters=6, batch=2, patch=32, workers=0,
+                  checkpoint_every=2, log_every=1, threads=1, lr=1e-3, z_warmup_iters=4)
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def test_a_few_iterations_lower_the_loss(image_folder, tmp_path):
+    train(_config(image_folder, tmp_path / "run", iters=12, lr=2e-3, z_warmup_iters=0), progress=False)
+    rows = [l.split(",") for l in (tmp_path / "run" / "log.csv").read_text().splitlines()[1:]]
+    losses = [float(r[1]) for r in rows]
+    assert np.mean(losses[-3:]) < np.mean(losses[:3])
+    assert plot_run(tmp_path / "run").stat().st_size > 1000
+
+
+def test_resume_equals_uninterrupted(image_folder, tmp_path):
+    train(_config(image_folder, tmp_path / "whole"), progress=False)
+    train(_config(image_folder, tmp_path / "split"), progress=False, stop_after=3)
+    assert list_checkpoints(tmp_path / "split")[-1].name == "iter_00000003.pt"
+    train(_config(image_folder, tmp_path / "split"), progress=False)
+    a = torch.load(list_checkpoints(tmp_path / "whole")[-1], weights_only=False)["model"]
+    b = torch.load(list_checkpoints(tmp_path / "split")[-1], weights_only=False)["model"]
+    for key in a:
+        assert torch.allclose(a[key], b[key], atol=1e-6), key
+
+
+def test_spike_rolls_back_to_the_last_checkpoint_with_lower_lr(image_folder, tmp_path, monkeypatch):
+    import irn_core.training.loop as loop
+    real = loop.backward_reconstruction_loss
+    calls = {"n": 0}
+
+    def spiky(restored, hr):
+        calls["n"] += 1
+        value = real(restored, hr)
+        return value * float("nan") if calls["n"] == 4 else value
+    monkeypatch.setattr(loop, "backward_reconstruction_loss", spiky)
+    result = train(_config(image_folder, tmp_path / "run"), progress=False)
+    assert result.rollbacks == 1 and result.iterations == 6
+    assert "rollback" in (tmp_path / "run" / "log.csv").read_text()
+
+
+def test_export_then_load_gives_the_same_outputs(image_folder, tmp_path):
+    run = tmp_path / "run"
+    train(_config(image_folder, run, iters=2), progress=False)
+    meta = export_run(run, tmp_path / "w.safetensors", val=image_folder, draws=1)
+    net = load_irn(tmp_path / "w.safetensors")
+    assert net.metadata["iterations"] == "2" and "val_psnr_y" in meta
+    state = torch.load(list_checkpoints(run)[-1], weights_only=False)["model"]
+    reference = load_irn.__globals__["build_irn"](2)
+    reference.load_state_dict(state)
+    x = torch.rand(1, 3, 16, 16)
+    with torch.no_grad():
+        tolerance = 1e-2 if meta["dtype"] == "float16" else 1e-6
+        assert torch.allclose(net(x), reference.eval()(x), atol=tolerance)
+
+
+def test_bad_config_and_empty_data_give_clear_errors(image_folder, tmp_path):
+    with pytest.raises(ConfigError, match="patch must be"):
+        _config(image_folder, tmp_path / "r", patch=31).validate()
+    with pytest.raises(ConfigError, match="scale must be"):
+        _config(image_folder, tmp_path / "r", scale=3).validate()
+    with pytest.raises(ConfigError, match="unknown training option"):
+        TrainConfig.from_dict({"learning_rate": 1})
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ConfigError, match="cannot read config"):
+        TrainConfig.from_file(tmp_path / "bad.json")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no usable training images"):
+        train(_config(empty, tmp_path / "r"), progress=False)
+    with pytest.raises(ConfigError, match="does not exist"):
+        train(_config(tmp_path / "missing", tmp_path / "r"), progress=False)
