@@ -1,0 +1,436 @@
+"""The session: the image, the chosen scale and model, the results and their metrics.
+
+A QObject whose signals the widgets bind to (model/view split): widgets never compute, they
+show what the controller holds. All model work runs in JobRunner workers; the GUI thread only
+ever holds numpy arrays.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+import irn_core
+from irn_core.baselines import BicubicBaseline, LanczosBaseline, bicubic_downscale
+from irn_core.io import ImageIOError, LoadedImage, read_image, to_uint8
+from irn_core.lrfile import lr_metadata, lr_warnings, read_lr_info
+from irn_core.metrics import psnr, ssim
+from irn_core.weights import WeightsError, bundled_weights_path, load_irn, model_name, weights_fingerprint
+
+from .jobs import JobRunner
+
+# What a pane can show, in menu order: key -> label.
+KINDS = {
+    "hr": "Original HR",
+    "irn_hr": "IRN restored",
+    "irn_lr": "IRN LR",
+    "bicubic": "Bicubic↓ + Bicubic↑",
+    "lanczos": "Bicubic↓ + Lanczos↑",
+    "sr": "Bicubic↓ + SR net↑",
+    "bicubic_lr": "Bicubic LR",
+    "error:irn_hr": "Error |IRN − HR|",
+    "error:bicubic": "Error |Bicubic − HR|",
+    "error:sr": "Error |SR − HR|",
+}
+LR_KINDS = ("irn_lr", "bicubic_lr")
+COMPARED_KINDS = ("irn_hr", "bicubic", "lanczos", "sr")
+
+
+@dataclass
+class Result:
+    """One image the session shows: float pixels for metrics, uint8 for display."""
+
+    kind: str
+    pixels: np.ndarray
+    display: np.ndarray
+    note: str = ""
+
+
+def make_result(kind: str, pixels: np.ndarray, note: str = "") -> Result:
+    return Result(kind, pixels, to_uint8(pixels) if pixels.ndim == 3 else pixels, note)
+
+
+@dataclass
+class Settings:
+    scale: int = 4
+    weights: str | None = None        # None: the bundled weights for the scale
+    seed: int = 0
+    temperature: float = 1.0
+    oracle_z: bool = False
+    sr_model: str | None = None       # a spandrel/our SR checkpoint; None: bundled when present
+    jpeg_quality: int | None = None   # store the IRN LR as JPEG of this quality before upscaling
+
+
+@dataclass
+class Session:
+    image: LoadedImage | None = None
+    lr_only: bool = False
+    lr_info: object = None
+    results: dict[str, Result] = field(default_factory=dict)
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    region_metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    latent: np.ndarray | None = None    # oracle z of the last downscale
+
+
+class _ModelCache:
+    """Loaded rescalers by (weights path); loading happens in worker threads."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rescalers: dict[str, irn_core.IRNRescaler] = {}
+
+    def get(self, path: Path, scale: int) -> irn_core.IRNRescaler:
+        key = str(path.resolve())
+        with self._lock:
+            if key not in self._rescalers:
+                self._rescalers[key] = irn_core.IRNRescaler(load_irn(path, scale=scale))
+            return self._rescalers[key]
+
+
+def metrics_of(pixels: np.ndarray, reference: np.ndarray, scale: int, region=None) -> dict[str, float]:
+    border = 0 if region is not None else scale
+    return {"psnr_y": psnr(pixels, reference, crop_border=border, y_channel=True, region=region),
+            "ssim_y": ssim(pixels, reference, crop_border=border, y_channel=True, region=region),
+            "psnr_rgb": psnr(pixels, reference, crop_border=border, region=region),
+            "ssim_rgb": ssim(pixels, reference, crop_border=border, region=region)}
+
+
+class SessionController(QObject):
+    image_loaded = Signal()
+    result_updated = Signal(str)
+    results_cleared = Signal()
+    tile_ready = Signal(str, int, int, object)   # kind, HR row, HR col, uint8 pixels
+    metrics_updated = Signal()
+    region_metrics_updated = Signal()
+    progress = Signal(int, int, str)
+    busy_changed = Signal(bool)
+    message = Signal(str, str)                   # level ("info", "warning", "error"), text
+    info_changed = Signal()
+    run_finished = Signal()
+
+    def __init__(self, parent=None, *, pool: QThreadPool | None = None):
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self.settings = Settings()
+        self.session = Session()
+        self.models = _ModelCache()
+        self.device_text = "loading…"
+        self.visible_region: tuple[tuple[int, int], tuple[int, int]] | None = None
+        self.runner = JobRunner(self.pool, user_errors=(ValueError, ImageIOError, WeightsError, OSError))
+        self.runner.progress.connect(self.progress)
+        self.runner.partial.connect(self._on_partial)
+        self.runner.finished.connect(self._on_run_finished)
+        self.runner.failed.connect(lambda text: self.message.emit("error", text))
+        self.runner.cancelled.connect(lambda: self.message.emit("info", "cancelled"))
+        self.runner.busy_changed.connect(self.busy_changed)
+        self.metrics_runner = JobRunner(self.pool)
+        self.metrics_runner.finished.connect(self._on_region_metrics)
+        self._run_started = 0.0
+        self.device_text = irn_core.rescaler.device_description(irn_core.pick_device())
+
+    # ----- state queries -----
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    def result(self, kind: str) -> Result | None:
+        return self.session.results.get(kind)
+
+    def available_scales(self) -> list[int]:
+        return [s for s in (2, 4, 8) if bundled_weights_path(s) is not None] or [2, 4]
+
+    def weights_path(self) -> Path:
+        if self.settings.weights:
+            return Path(self.settings.weights)
+        path = bundled_weights_path(self.settings.scale)
+        if path is None:
+            raise WeightsError(f"no bundled IRN x{self.settings.scale} weights; "
+                               "load a checkpoint with Model → Load IRN weights…")
+        return path
+
+    def model_label(self) -> str:
+        try:
+            path = self.weights_path()
+        except WeightsError:
+            return "no weights"
+        return ("bundled " if not self.settings.weights else "") + path.name
+
+    # ----- loading -----
+    def open_image(self, path: str | Path) -> bool:
+        """Load an image (or an LR written by IRN Studio); on failure keep what was loaded."""
+        try:
+            image = read_image(path)
+        except ImageIOError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        info = read_lr_info(image)
+        self.runner.cancel()
+        self.session = Session(image=image, lr_only=info is not None, lr_info=info)
+        if info is not None:
+            if info.scale in (2, 4, 8):
+                self.settings.scale = info.scale
+            self.session.results["irn_lr"] = make_result("irn_lr", image.pixels)
+            self.message.emit("info", f"{image.path.name} is an IRN x{info.scale} LR image ({info.model}); "
+                              "restoring it. Metrics need the original, which this file does not hold.")
+        else:
+            self.session.results["hr"] = make_result("hr", image.pixels)
+        for note in image.notes:
+            self.message.emit("info", f"{image.path.name}: {note}")
+        self.results_cleared.emit()
+        self.image_loaded.emit()
+        for kind in self.session.results:
+            self.result_updated.emit(kind)
+        return True
+
+    def open_array(self, pixels: np.ndarray, name: str) -> None:
+        """Show an in-memory image (used by the sample gallery and tests)."""
+        image = LoadedImage(path=Path(name), pixels=np.ascontiguousarray(pixels, np.float32), bit_depth=8)
+        self.runner.cancel()
+        self.session = Session(image=image)
+        self.session.results["hr"] = make_result("hr", image.pixels)
+        self.results_cleared.emit()
+        self.image_loaded.emit()
+        self.result_updated.emit("hr")
+
+    def set_scale(self, scale: int) -> None:
+        if scale != self.settings.scale:
+            self.settings.scale = scale
+            self.settings.weights = None if self.settings.weights is None else self.settings.weights
+            self.info_changed.emit()
+
+    def set_weights(self, path: str | None) -> None:
+        """Use an IRN checkpoint from disk (None: the bundled weights); its scale is adopted."""
+        if path is None:
+            self.settings.weights = None
+            self.info_changed.emit()
+            return
+        try:
+            from irn_core.weights import _scale_from_state_dict, read_state_dict
+            state, _ = read_state_dict(path)
+            scale = _scale_from_state_dict(state)
+        except WeightsError as exc:
+            self.message.emit("error", str(exc))
+            return
+        self.settings.weights, self.settings.scale = str(path), scale
+        self.message.emit("info", f"using {Path(path).name} (IRN x{scale})")
+        self.info_changed.emit()
+
+    # ----- running -----
+    def cancel(self) -> None:
+        self.runner.cancel()
+
+    def run(self) -> bool:
+        """Downscale, upscale and run the baselines in a worker (cancels any run in progress)."""
+        image = self.session.image
+        if image is None:
+            self.message.emit("error", "open an image first (File → Open, or a sample)")
+            return False
+        try:
+            weights = self.weights_path()
+        except WeightsError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        settings = Settings(**vars(self.settings))
+        lr_only, lr_info = self.session.lr_only, self.session.lr_info
+        keep = {"hr", "irn_lr"} if lr_only else {"hr"}
+        self.session.results = {k: v for k, v in self.session.results.items() if k in keep}
+        self.session.metrics, self.session.region_metrics, self.session.timings = {}, {}, {}
+        self.results_cleared.emit()
+        for kind in self.session.results:
+            self.result_updated.emit(kind)
+        priority = None
+        if self.visible_region is not None:
+            (r0, r1), (c0, c1) = self.visible_region
+            priority = ((r0 + r1) / 2 / settings.scale, (c0 + c1) / 2 / settings.scale)
+        self._run_started = time.perf_counter()
+        self.runner.submit(lambda ctx: _run_job(ctx, self.models, weights, image, settings, lr_only, lr_info,
+                                                priority))
+        return True
+
+    def resample(self, *, seed: int | None = None, temperature: float | None = None,
+                 oracle_z: bool | None = None) -> None:
+        """Change the latent settings and restore again from the current LR."""
+        if seed is not None:
+            self.settings.seed = seed
+        if temperature is not None:
+            self.settings.temperature = temperature
+        if oracle_z is not None:
+            self.settings.oracle_z = oracle_z
+        self.info_changed.emit()
+        if "irn_lr" in self.session.results:
+            self.run()
+
+    def _on_partial(self, name: str, payload) -> None:
+        if name == "tile":
+            kind, row, col, pixels = payload
+            self.tile_ready.emit(kind, row, col, pixels)
+        elif name == "timing":
+            self.session.timings.update(payload)
+            self.info_changed.emit()
+        elif name == "latent":
+            self.session.latent = payload
+        elif name == "metrics":
+            self.session.metrics = payload
+            self.metrics_updated.emit()
+            self.update_region_metrics()
+        elif name == "warning":
+            self.message.emit("warning", payload)
+        else:
+            self.session.results[name] = payload
+            self.result_updated.emit(name)
+
+    def _on_run_finished(self, _result) -> None:
+        self.session.timings["total"] = time.perf_counter() - self._run_started
+        self.info_changed.emit()
+        self.run_finished.emit()
+
+    # ----- region metrics -----
+    def set_visible_region(self, region) -> None:
+        self.visible_region = region
+        self.update_region_metrics()
+
+    def update_region_metrics(self) -> None:
+        """Metrics of the visible region for every result, off the GUI thread; latest request wins."""
+        hr = self.session.results.get("hr")
+        region = self.visible_region
+        if hr is None or region is None:
+            return
+        h, w = hr.pixels.shape[:2]
+        (r0, r1), (c0, c1) = region
+        r0, r1, c0, c1 = max(0, r0), min(h, r1), max(0, c0), min(w, c1)
+        if r1 - r0 < 11 or c1 - c0 < 11:
+            return
+        targets = {k: v.pixels for k, v in self.session.results.items() if k in COMPARED_KINDS}
+        if not targets:
+            return
+        scale = self.settings.scale
+
+        def job(ctx):
+            out = {}
+            for kind, pixels in targets.items():
+                if ctx.cancel.is_set():
+                    return None
+                if pixels.shape == hr.pixels.shape:
+                    out[kind] = metrics_of(pixels, hr.pixels, scale, ((r0, r1), (c0, c1)))
+            return out
+        self.metrics_runner.submit(job)
+
+    def _on_region_metrics(self, result) -> None:
+        if result is not None:
+            self.session.region_metrics = result
+            self.region_metrics_updated.emit()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel everything and wait for the workers; True when none is left running."""
+        self.runner.cancel()
+        self.metrics_runner.cancel()
+        for runner in getattr(self, "extra_runners", []):
+            runner.cancel()
+        return self.pool.waitForDone(timeout_ms)
+
+
+def _jpeg_roundtrip(lr: np.ndarray, quality: int) -> np.ndarray:
+    import cv2
+    ok, buf = cv2.imencode(".jpg", to_uint8(lr)[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1].astype(np.float32) / 255.0
+
+
+def _run_job(ctx, models: _ModelCache, weights: Path, image: LoadedImage, settings: Settings,
+             lr_only: bool, lr_info, priority) -> None:
+    """The whole comparison, in a worker: IRN down/up, baselines, error maps, metrics."""
+    scale = settings.scale
+    ctx.progress(0, 0, f"loading {weights.name}")
+    rescaler = models.get(weights, scale)
+    hr = None if lr_only else image.pixels
+    steps = 3 if lr_only else 7
+    step = {"n": 0}
+
+    def stage(text: str):
+        step["n"] += 1
+        return lambda done, total: ctx.progress(step["n"] - 1, steps, f"{text} {done}/{total}")
+
+    if lr_only:
+        lr = image.pixels
+        fingerprint = weights_fingerprint(rescaler.net)
+        for warning in lr_warnings(image, lr_info, scale=scale, fingerprint=fingerprint):
+            ctx.emit("warning", warning)
+        output_size = lr_info.original_size if lr_info and lr_info.original_size else None
+        if output_size and (output_size[0] > lr.shape[0] * scale or output_size[1] > lr.shape[1] * scale):
+            output_size = None
+        z = None
+    else:
+        t = time.perf_counter()
+        lr, z = rescaler.encode(hr, progress=stage("IRN downscale"), cancel=ctx.cancel)
+        ctx.emit("timing", {"downscale": time.perf_counter() - t})
+        ctx.emit("latent", z)
+        ctx.emit("irn_lr", make_result("irn_lr", lr))
+        output_size = hr.shape[:2]
+    if settings.jpeg_quality is not None:
+        lr = _jpeg_roundtrip(lr, settings.jpeg_quality)
+        z_note = f"LR stored as JPEG q{settings.jpeg_quality}"
+    else:
+        z_note = ""
+    use_oracle = settings.oracle_z and z is not None
+
+    def on_tile(tile, pixels):
+        ctx.emit("tile", ("irn_hr", tile.row0 * scale, tile.col0 * scale, to_uint8(pixels)))
+
+    t = time.perf_counter()
+    restored = rescaler.upscale(lr, temperature=settings.temperature, seed=settings.seed,
+                                z=z if use_oracle else None, output_size=output_size,
+                                progress=stage("IRN upscale"), cancel=ctx.cancel, on_tile=on_tile,
+                                priority=priority)
+    ctx.emit("timing", {"upscale": time.perf_counter() - t})
+    note = "oracle z" if use_oracle else f"seed {settings.seed}, T={settings.temperature:g}"
+    ctx.emit("irn_hr", make_result("irn_hr", restored, ", ".join(filter(None, [note, z_note]))))
+    if lr_only:
+        ctx.progress(steps, steps, "done")
+        return None
+
+    outputs = {"irn_hr": restored}
+    baselines = [BicubicBaseline(scale=scale), LanczosBaseline(scale=scale)]
+    try:
+        from irn_core.baselines import make_baseline
+        baselines.append(make_baseline("sr", scale=scale, path=settings.sr_model))
+    except (ValueError, FileNotFoundError, ImportError) as exc:
+        ctx.emit("warning", f"SR baseline unavailable: {exc}")
+    bicubic_lr = bicubic_downscale(_pad_to(hr, scale), scale=scale)
+    ctx.emit("bicubic_lr", make_result("bicubic_lr", bicubic_lr))
+    for baseline in baselines:
+        if ctx.cancel.is_set():
+            return None
+        kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
+        ctx.progress(step["n"], steps, baseline.name)
+        step["n"] += 1
+        t = time.perf_counter()
+        _, up = baseline.roundtrip(hr)
+        outputs[kind] = up
+        ctx.emit(kind, make_result(kind, up, baseline.name))
+        ctx.emit("timing", {kind: time.perf_counter() - t})
+    ctx.progress(steps - 1, steps, "metrics")
+    metrics = {}
+    for kind, pixels in outputs.items():
+        if ctx.cancel.is_set():
+            return None
+        error = np.abs(pixels - hr).mean(axis=2)
+        ctx.emit(f"error:{kind}", Result(f"error:{kind}", error, error, "mean |x − HR| over RGB"))
+        metrics[kind] = metrics_of(pixels, hr, scale)
+    irn_lr = to_uint8(lr).astype(np.float32) / 255
+    metrics["lr_fidelity"] = {"psnr_y": psnr(irn_lr, bicubic_lr, y_channel=True),
+                              "ssim_y": ssim(irn_lr, bicubic_lr, y_channel=True) if min(lr.shape[:2]) >= 11
+                              else float("nan")}
+    ctx.emit("metrics", metrics)
+    ctx.progress(steps, steps, "done")
+    return None
+
+
+def _pad_to(img: np.ndarray, scale: int) -> np.ndarray:
+    pad_h, pad_w = (-img.shape[0]) % scale, (-img.shape[1]) % scale
+    if not (pad_h or pad_w):
+        return img
+    return np.pad(img, ((0, pad_h), (0, pad_w), (0, 0)), mode="symmetric")

@@ -1,0 +1,92 @@
+"""Command line of the app: ``python main.py [IMAGE] [--scale 4] [--layout 2x2] [--demo] [--screenshot OUT]``."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="irn-studio", description="IRN Studio: compare invertible rescaling "
+                                "with bicubic and super-resolution, side by side.")
+    p.add_argument("image", nargs="?", help="image to open (or an LR PNG written by IRN Studio)")
+    p.add_argument("--sample", help="open a built-in sample: astronaut, chelsea, coffee, rocket, retina, camera")
+    p.add_argument("--scale", type=int, choices=(2, 4, 8), help="rescaling factor (default 4)")
+    p.add_argument("--weights", help="IRN weights to use instead of the bundled ones")
+    p.add_argument("--layout", choices=("1x1", "1x2", "1x3", "2x2"), help="pane layout")
+    p.add_argument("--run", action="store_true", help="run the comparison right after opening")
+    p.add_argument("--demo", action="store_true", help="open a sample with a x4 comparison already computed")
+    p.add_argument("--presentation", action="store_true", help="start in full-screen presentation mode")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="render the window once the comparison is computed, save it and exit")
+    p.add_argument("--timeout", type=float, default=600, help="give up on --screenshot after this many seconds")
+    return p
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("IRN Studio")
+    app.setOrganizationName("IRN Studio")
+    from .window import MainWindow
+    from .samples import sample_path
+
+    window = MainWindow()
+    controller = window.controller
+    if args.scale:
+        controller.set_scale(args.scale)
+    if args.weights:
+        controller.set_weights(args.weights)
+    if args.layout:
+        window.set_layout(args.layout)
+    window.show()
+    if args.presentation and hasattr(window, "set_presentation"):
+        window.set_presentation(True)
+
+    image = args.image
+    if args.demo and not image and not args.sample:
+        args.sample = "astronaut"
+        if not args.scale:
+            controller.set_scale(4)
+    opened = False
+    if image:
+        opened = window.open_path(image)
+    elif args.sample:
+        try:
+            opened = window.open_path(sample_path(args.sample))
+        except ValueError as exc:
+            window.show_message("error", str(exc))
+    status = {"code": 0}
+    if opened and (args.run or args.demo or args.screenshot):
+        QTimer.singleShot(0, controller.run)
+
+    if args.screenshot:
+        def save_and_quit() -> None:
+            try:
+                window.grab_screenshot(args.screenshot)
+                print(f"wrote {args.screenshot}")
+            except Exception as exc:  # report, never hang
+                print(f"irn-studio: cannot save screenshot: {exc}", file=sys.stderr)
+                status["code"] = 1
+            window.close()
+            app.quit()
+
+        def after_run() -> None:
+            window.zoom_fit()
+            QTimer.singleShot(1500, save_and_quit)  # let the visible-region metrics arrive
+
+        controller.run_finished.connect(after_run)
+        controller.message.connect(lambda level, text: print(f"{level}: {text}", file=sys.stderr))
+        if not opened:
+            QTimer.singleShot(200, save_and_quit)
+            status["code"] = 1
+        else:
+            controller.runner.failed.connect(lambda _t: QTimer.singleShot(200, save_and_quit))
+        QTimer.singleShot(int(args.timeout * 1000), save_and_quit)
+    code = app.exec()
+    return status["code"] or code
