@@ -1,0 +1,114 @@
+"""The desktop app, offscreen: loading, a full run with metrics, linked zoom, region metrics, cancel, screenshot."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from skimage import data
+
+from irn_core import build_irn, save_irn, write_png
+
+from conftest import randomize
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def weights2(tmp_path):
+    return str(save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, weights2):
+    from app.window import MainWindow
+    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    win.controller.set_weights(weights2)
+    qtbot.addWidget(win)
+    win.resize(900, 700)
+    win.show()
+    yield win
+    win.controller.shutdown()
+
+
+@pytest.fixture
+def image_path(tmp_path):
+    return str(write_png(tmp_path / "face.png", data.astronaut()[40:136, 170:266].astype(np.float32) / 255))
+
+
+def test_app_never_imports_torch():
+    import ast
+    import pathlib
+    for path in pathlib.Path("app").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "torch" not in names, path
+
+
+def test_loading_good_and_bad_files(window, image_path, tmp_path, qtbot):
+    assert window.open_path(image_path)
+    assert window.controller.session.image.pixels.shape == (96, 96, 3)
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    with qtbot.waitSignal(window.controller.message) as blocker:
+        assert not window.open_path(str(bad))
+    assert blocker.args[0] == "error" and "broken.png" in blocker.args[1]
+    assert window.controller.session.image.path.name == "face.png"  # what was loaded before is kept
+    assert window.banner.isVisibleTo(window)
+    assert window._recent()[0] == image_path
+
+
+def _run_to_end(window, qtbot, timeout=120_000):
+    with qtbot.waitSignal(window.controller.run_finished, timeout=timeout):
+        assert window.controller.run()
+
+
+def test_full_x2_run_shows_metrics(window, image_path, qtbot):
+    window.open_path(image_path)
+    _run_to_end(window, qtbot)
+    session = window.controller.session
+    assert {"irn_lr", "irn_hr", "bicubic", "lanczos", "bicubic_lr", "error:irn_hr"} <= set(session.results)
+    assert session.results["irn_hr"].pixels.shape == (96, 96, 3)
+    assert session.results["irn_lr"].pixels.shape == (48, 48, 3)
+    assert np.isfinite(session.metrics["bicubic"]["psnr_y"])
+    table = window.metrics_table
+    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    row = labels.index("Bicubic↓ + Bicubic↑")
+    assert float(table.item(row, 0).text()) == pytest.approx(session.metrics["bicubic"]["psnr_y"], abs=0.01)
+    assert "PSNR-Y" in window.panes[1].caption.text()
+
+
+def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
+    window.open_path(image_path)
+    _run_to_end(window, qtbot)
+    qtbot.waitUntil(lambda: "bicubic" in window.controller.session.region_metrics, timeout=10_000)
+    before = dict(window.controller.session.region_metrics["bicubic"])
+    first, second = window.panes[0].view, window.panes[1].view
+    first.setRange(xRange=(10, 40), yRange=(20, 50), padding=0)
+    (fx0, fx1), (fy0, fy1) = first.viewRange()
+    (x0, x1), (y0, y1) = second.viewRange()
+    assert fy1 - fy0 < 40  # zoomed in (the aspect lock may widen x, not y)
+    assert (x0, x1, y0, y1) == pytest.approx((fx0, fx1, fy0, fy1), abs=0.5)
+    qtbot.waitUntil(lambda: window.controller.session.region_metrics.get("bicubic") != before, timeout=10_000)
+    (r0, r1), _ = window.controller.visible_region
+    assert r1 - r0 < 40
+
+
+def test_cancel_mid_run_leaves_no_thread(window, qtbot, tmp_path):
+    big = write_png(tmp_path / "big.png", data.astronaut().astype(np.float32) / 255)
+    window.open_path(str(big))
+    with qtbot.waitSignal(window.controller.progress, timeout=60_000):
+        window.controller.run()
+    with qtbot.waitSignal(window.controller.runner.cancelled, timeout=5_000):
+        window.cancel_action.trigger() if window.cancel_action.isEnabled() else window.controller.cancel()
+    assert window.controller.pool.waitForDone(60_000)
+    assert window.controller.pool.activeThreadCount() == 0
+    assert not window.controller.busy and not window.progress_bar.isVisibleTo(window)
+
+
+def test_screenshot_mode(tmp_path, weights2, image_path, qapp):
+    from app.main import run
+    out = tmp_path / "shot.png"
+    code = run([image_path, "--weights", weights2, "--layout", "1x3", "--screenshot", str(out), "--timeout", "120"])
+    assert code == 0
+    from irn_core import read_image
+    shot = read_image(out).pixels
+    assert shot.shape[0] > 300 and shot.std() > 0.05
