@@ -86,7 +86,9 @@ def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
     (fx0, fx1), (fy0, fy1) = first.viewRange()
     (x0, x1), (y0, y1) = second.viewRange()
     assert fy1 - fy0 < 40  # zoomed in (the aspect lock may widen x, not y)
-    assert (x0, x1, y0, y1) == pytest.approx((fx0, fx1, fy0, fy1), abs=0.5)
+    # Same centre and vertical extent; panes of slightly different widths show more or less on the sides.
+    assert (x0 + x1) / 2 == pytest.approx((fx0 + fx1) / 2, abs=0.5)
+    assert (y0, y1) == pytest.approx((fy0, fy1), abs=0.5)
     qtbot.waitUntil(lambda: window.controller.session.region_metrics.get("bicubic") != before, timeout=10_000)
     (r0, r1), _ = window.controller.visible_region
     assert r1 - r0 < 40
