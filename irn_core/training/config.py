@@ -17,6 +17,9 @@ class ConfigError(ValueError):
 class TrainConfig:
     """Options of ``irn train``. Defaults are the official train_IRN_x*.yml recipe.
 
+    model: "irn" (the paper's losses) or "sr" (our compact SR baseline, L1 loss on bicubic LR;
+    ``patch`` is then the HR patch too).
+
     Deviations for small compute (all off by default, each measured in docs/RESULTS.md):
     z_warmup_iters: the latent temperature of the backward pass rises linearly 0 -> 1.
     lr_schedule="cosine" with lr_warmup_iters: cosine decay to lr*1e-2 after a linear warm-up.
@@ -24,6 +27,7 @@ class TrainConfig:
     autocast_bf16: bf16 autocast for the convolutions (CPUs with avx512_bf16, GPUs).
     """
 
+    model: str = "irn"
     scale: int = 4
     data: str = ""
     val: str = ""
@@ -69,6 +73,7 @@ class TrainConfig:
         def need(condition: bool, message: str) -> None:
             if not condition:
                 raise ConfigError(message)
+        need(self.model in ("irn", "sr"), f"model must be 'irn' or 'sr', got {self.model!r}")
         need(self.scale in (2, 4, 8), f"scale must be 2, 4 or 8, got {self.scale}")
         need(self.iters > 0, f"iters must be positive, got {self.iters}")
         need(self.batch > 0, f"batch must be positive, got {self.batch}")

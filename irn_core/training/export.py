@@ -24,6 +24,8 @@ def export_run(run_dir: str | Path, out: str | Path, *, val: str | Path | None =
         raise FileNotFoundError(f"no checkpoints in {run_dir}/checkpoints")
     state = load_checkpoint(checkpoints[-1])
     config = state["config"]
+    if config.get("model", "irn") == "sr":
+        return _export_sr(state, out, val=val)
     net = build_irn(config["scale"])
     net.load_state_dict(state["model"])
     net.eval()
@@ -45,5 +47,30 @@ def export_run(run_dir: str | Path, out: str | Path, *, val: str | Path | None =
         meta.update(val_set=Path(val).name, val_psnr_y=round(full, 3), val_ssim_y=round(full_ssim, 4),
                     val_draws=draws, fp16_cost_db=round(full - reduced, 4))
     save_irn(net, out, half=half, metadata=meta)
+    meta["dtype"] = "float16" if half else "float32"
+    return meta
+
+
+def _export_sr(state: dict, out, *, val=None, max_fp16_cost_db: float = 0.01) -> dict:
+    from ..sr import CompactSR, save_sr
+    from .sr_loop import validate_sr
+    config = state["config"]
+    model = CompactSR(scale=config["scale"])
+    model.load_state_dict(state["model"])
+    model.eval()
+    meta: dict[str, object] = {"iterations": state["iteration"], "training_data": str(config["data"]),
+                               "trained_with": "irn train --model sr (IRN Studio)",
+                               "date": datetime.date.today().isoformat(), "loss": "L1"}
+    half = True
+    if val:
+        images = load_validation_images(val, scale=model.scale)
+        full, full_ssim = validate_sr(model, images, scale=model.scale, device="cpu")
+        halved = CompactSR(scale=model.scale)
+        halved.load_state_dict({k: v.half().float() for k, v in model.state_dict().items()})
+        reduced, _ = validate_sr(halved.eval(), images, scale=model.scale, device="cpu")
+        half = abs(full - reduced) < max_fp16_cost_db
+        meta.update(val_set=Path(val).name, val_psnr_y=round(full, 3), val_ssim_y=round(full_ssim, 4),
+                    fp16_cost_db=round(full - reduced, 4))
+    save_sr(model, out, half=half, metadata=meta)
     meta["dtype"] = "float16" if half else "float32"
     return meta

@@ -103,6 +103,9 @@ def train(config: TrainConfig, *, progress: bool = True,
     Checkpoints go to RUN_DIR/checkpoints, the loss/validation log to RUN_DIR/log.csv.
     """
     config.validate()
+    if config.model == "sr":
+        from .sr_loop import train_sr
+        return train_sr(config, progress=progress, stop_after=stop_after)
     run_dir = Path(config.out)
     run_dir.mkdir(parents=True, exist_ok=True)
     device = pick_device(config.device)

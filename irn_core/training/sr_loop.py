@@ -1,0 +1,100 @@
+"""Training the compact SR baseline: L1 on 8-bit MATLAB-bicubic LR patches, with the IRN loop's
+data, checkpoints, log and resume."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from ..metrics import psnr, ssim
+from ..rescaler import pick_device
+from ..sr import CompactSR, SRBaseline
+from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
+from .config import TrainConfig
+from .data import PatchDataset
+
+
+def validate_sr(model: torch.nn.Module, images: list[np.ndarray], *, scale: int, device) -> tuple[float, float]:
+    baseline = SRBaseline(model, scale=scale, name="sr", device=device)
+    values = []
+    for hr in images:
+        _, restored = baseline.roundtrip(hr)
+        values.append((psnr(restored, hr, crop_border=scale, y_channel=True),
+                       ssim(restored, hr, crop_border=scale, y_channel=True)))
+    return float(np.mean([v[0] for v in values])), float(np.mean([v[1] for v in values]))
+
+
+def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | None = None):
+    from .loop import TrainingResult, _CsvLog, _IterationSampler, _set_threads, learning_rate_factor
+    from .validation import load_validation_images
+    config.validate()
+    run_dir = Path(config.out)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    device = pick_device(config.device)
+    _set_threads(config, device)
+    torch.manual_seed(config.seed)
+    model = CompactSR(scale=config.scale).to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=config.betas)
+    start = 0
+    checkpoints = list_checkpoints(run_dir)
+    if checkpoints:
+        state = load_checkpoint(checkpoints[-1])
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        start = state["iteration"]
+
+    def snapshot(iteration: int) -> None:
+        save_checkpoint(run_dir, iteration, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                                             "iteration": iteration, "config": config.to_dict()},
+                        keep=config.keep_checkpoints)
+
+    dataset = PatchDataset(config.data, patch=config.patch, scale=config.scale, seed=config.seed)
+    val_images = load_validation_images(config.val, scale=config.scale, limit=config.val_max_images) \
+        if config.val else []
+    log = _CsvLog(run_dir / "log.csv")
+    end = config.iters if stop_after is None else min(config.iters, start + stop_after)
+    loader = DataLoader(dataset, batch_size=config.batch, num_workers=config.workers,
+                        sampler=_IterationSampler(start * config.batch, end * config.batch))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=config.iters, initial=start, unit="it", desc=f"SR x{config.scale}", dynamic_ncols=True)
+    iteration, loss_value, val_psnr, tick = start, float("nan"), None, time.perf_counter()
+    for hr, lr in loader:
+        hr, lr = hr.to(device), lr.to(device)
+        lr = torch.round(lr.clamp(0, 1) * 255) / 255  # what a stored 8-bit LR holds
+        for group in optimizer.param_groups:
+            group["lr"] = config.lr * learning_rate_factor(config, iteration)
+        loss = (model(lr) - hr).abs().mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        iteration += 1
+        loss_value = float(loss.detach())
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(l1=f"{loss_value:.4f}")
+        row = None
+        if iteration % config.log_every == 0:
+            now = time.perf_counter()
+            row = {"iter": iteration, "loss": loss_value, "lr": optimizer.param_groups[0]["lr"],
+                   "it_per_s": config.log_every / max(now - tick, 1e-9)}
+            tick = now
+        if val_images and (iteration % config.val_every == 0 or iteration == config.iters):
+            model.eval()
+            val_psnr, val_ssim = validate_sr(model, val_images, scale=config.scale, device=device)
+            model.train()
+            row = (row or {"iter": iteration}) | {"val_psnr_y": val_psnr, "val_ssim_y": val_ssim}
+            if bar is not None:
+                bar.write(f"iter {iteration}: val PSNR-Y {val_psnr:.2f} dB")
+        if row is not None:
+            log.write(row)
+        if iteration % config.checkpoint_every == 0 or iteration == end:
+            snapshot(iteration)
+    if bar is not None:
+        bar.close()
+    return TrainingResult(run_dir=run_dir, iterations=iteration, last_loss=loss_value, val_psnr_y=val_psnr,
+                          rollbacks=0)
