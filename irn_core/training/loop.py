@@ -116,6 +116,8 @@ def train(config: TrainConfig, *, progress: bool = True,
     net = build_irn(config.scale)
     if config.init_from:
         _init_from_lower_scale(net, config.init_from)
+    if config.channels_last:
+        net.to(memory_format=torch.channels_last)
     net.to(device).train()
     params = [p for p in net.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay)
@@ -168,6 +170,8 @@ def train(config: TrainConfig, *, progress: bool = True,
         rolled_back = False
         for hr, lr_ref in loader:
             hr, lr_ref = hr.to(device, non_blocking=True), lr_ref.to(device, non_blocking=True)
+            if config.channels_last:
+                hr = hr.contiguous(memory_format=torch.channels_last)
             for group in optimizer.param_groups:
                 group["lr"] = config.lr * lr_scale * learning_rate_factor(config, iteration)
             temperature = z_temperature(config, iteration)
