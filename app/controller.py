@@ -19,6 +19,7 @@ from irn_core.baselines import BicubicBaseline, LanczosBaseline, bicubic_downsca
 from irn_core.io import ImageIOError, LoadedImage, read_image, to_uint8
 from irn_core.lrfile import lr_metadata, lr_warnings, read_lr_info
 from irn_core.metrics import psnr, ssim
+from irn_core.sampling import jpeg_roundtrip
 from irn_core.weights import WeightsError, bundled_weights_path, load_irn, model_name, weights_fingerprint
 
 from .jobs import JobRunner
@@ -35,6 +36,8 @@ KINDS = {
     "error:irn_hr": "Error |IRN − HR|",
     "error:bicubic": "Error |Bicubic − HR|",
     "error:sr": "Error |SR − HR|",
+    "mean_draw": "Mean of sampled draws",
+    "std_map": "Std over sampled draws",
 }
 LR_KINDS = ("irn_lr", "bicubic_lr")
 COMPARED_KINDS = ("irn_hr", "bicubic", "lanczos", "sr")
@@ -75,6 +78,10 @@ class Session:
     region_metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     latent: np.ndarray | None = None    # oracle z of the last downscale
+    draws: list = field(default_factory=list)           # DrawResult of the last sampling
+    draw_psnrs: list[float] = field(default_factory=list)
+    temperature_curve: list[tuple[float, float]] = field(default_factory=list)
+    jpeg_curves: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
 
 
 class _ModelCache:
@@ -112,6 +119,12 @@ class SessionController(QObject):
     message = Signal(str, str)                   # level ("info", "warning", "error"), text
     info_changed = Signal()
     run_finished = Signal()
+    draw_ready = Signal(int, float)              # draw index, PSNR-Y (nan without an original)
+    sampling_finished = Signal()
+    temperature_point = Signal(float, float)
+    jpeg_point = Signal(str, int, float)         # method, quality (101 = lossless), PSNR-Y
+    study_progress = Signal(int, int, str)
+    saved = Signal(str)
 
     def __init__(self, parent=None, *, pool: QThreadPool | None = None):
         super().__init__(parent)
@@ -130,6 +143,15 @@ class SessionController(QObject):
         self.runner.busy_changed.connect(self.busy_changed)
         self.metrics_runner = JobRunner(self.pool)
         self.metrics_runner.finished.connect(self._on_region_metrics)
+        self.study_runner = JobRunner(self.pool, user_errors=(ValueError, ImageIOError, WeightsError, OSError))
+        self.study_runner.partial.connect(self._on_study_partial)
+        self.study_runner.progress.connect(self.study_progress)
+        self.study_runner.failed.connect(lambda text: self.message.emit("error", text))
+        self.study_runner.finished.connect(lambda _r: self.sampling_finished.emit())
+        self.save_runner = JobRunner(self.pool, user_errors=(ValueError, ImageIOError, OSError))
+        self.save_runner.finished.connect(lambda text: (self.saved.emit(text), self.message.emit("info", text)))
+        self.save_runner.failed.connect(lambda text: self.message.emit("error", text))
+        self.extra_runners = [self.study_runner, self.save_runner]
         self._run_started = 0.0
         self.device_text = irn_core.rescaler.device_description(irn_core.pick_device())
 
@@ -262,8 +284,231 @@ class SessionController(QObject):
         if oracle_z is not None:
             self.settings.oracle_z = oracle_z
         self.info_changed.emit()
-        if "irn_lr" in self.session.results:
-            self.run()
+        self.restore()
+
+    def set_jpeg_quality(self, quality: int | None) -> None:
+        """Store the IRN LR as JPEG of ``quality`` (None: lossless) before restoring, and restore again."""
+        self.settings.jpeg_quality = quality
+        self.info_changed.emit()
+        self.restore()
+
+    def _inputs_for_restore(self):
+        lr = self.session.results.get("irn_lr")
+        if lr is None:
+            return None
+        hr = None if self.session.lr_only else self.session.results.get("hr")
+        info = self.session.lr_info
+        size = hr.pixels.shape[:2] if hr is not None else (info.original_size if info else None)
+        return lr.pixels, (hr.pixels if hr is not None else None), size
+
+    def restore(self) -> bool:
+        """Upscale the current IRN LR again with the current latent settings (no new downscale)."""
+        inputs = self._inputs_for_restore()
+        if inputs is None:
+            return self.run() if self.session.image is not None else False
+        try:
+            weights = self.weights_path()
+        except WeightsError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        lr, hr, size = inputs
+        settings = Settings(**vars(self.settings))
+        latent = self.session.latent
+        priority = None
+        if self.visible_region is not None:
+            (r0, r1), (c0, c1) = self.visible_region
+            priority = ((r0 + r1) / 2 / settings.scale, (c0 + c1) / 2 / settings.scale)
+        self._run_started = time.perf_counter()
+        self.runner.submit(lambda ctx: _restore_job(ctx, self.models, weights, lr, hr, size, latent, settings,
+                                                    priority, dict(self.session.metrics)))
+        return True
+
+    # ----- studies: draws, temperature, JPEG -----
+    def sample(self, draws: int) -> bool:
+        """Restore the current LR with ``draws`` latents; fills draw_ready, then std/mean results."""
+        inputs = self._inputs_for_restore()
+        if inputs is None:
+            self.message.emit("error", "run IRN first: sampling needs its LR image")
+            return False
+        lr, hr, size = inputs
+        weights, settings = self.weights_path(), Settings(**vars(self.settings))
+        self.session.draws, self.session.draw_psnrs = [], []
+
+        def job(ctx):
+            from irn_core.sampling import sample_draws, std_map_image
+            rescaler = self.models.get(weights, settings.scale)
+
+            def on_draw(draw):
+                ctx.emit("draw", draw)
+                ctx.progress(draw.index + 1, draws, f"draw {draw.index + 1}/{draws}")
+            sample = sample_draws(rescaler, jpeg_roundtrip(lr, settings.jpeg_quality), draws=draws,
+                                  seed=settings.seed, temperature=settings.temperature, reference=hr,
+                                  output_size=size, on_draw=on_draw, cancel=ctx.cancel)
+            ctx.emit("mean_draw", make_result("mean_draw", sample.mean, f"mean of {draws} draws"))
+            std_rgb = std_map_image(sample.std)
+            std = sample.std.mean(axis=2)
+            ctx.emit("std_map", Result("std_map", std, std,
+                                       f"per-pixel std over {draws} draws, mean {std.mean() * 255:.2f} levels"))
+            return std_rgb
+        self.study_runner.submit(job)
+        return True
+
+    def show_draw(self, index: int) -> None:
+        """Show draw ``index`` of the last sampling in the IRN restored panes."""
+        if 0 <= index < len(self.session.draws):
+            draw = self.session.draws[index]
+            self.session.results["irn_hr"] = make_result("irn_hr", draw.image,
+                                                         f"draw {index} (seed {draw.seed}, T={draw.temperature:g})")
+            self.result_updated.emit("irn_hr")
+
+    def temperature_study(self, temperatures=(0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5), draws: int = 2) -> bool:
+        inputs = self._inputs_for_restore()
+        if inputs is None or inputs[1] is None:
+            self.message.emit("error", "the temperature study needs an original image and an IRN run")
+            return False
+        lr, hr, _ = inputs
+        weights, settings = self.weights_path(), Settings(**vars(self.settings))
+        self.session.temperature_curve = []
+
+        def job(ctx):
+            from irn_core.sampling import temperature_sweep
+            rescaler = self.models.get(weights, settings.scale)
+            done = {"n": 0}
+
+            def on_point(t, value):
+                done["n"] += 1
+                ctx.emit("temperature", (t, value))
+                ctx.progress(done["n"], len(temperatures), f"temperature {t:g}")
+            return temperature_sweep(rescaler, lr, hr, temperatures=temperatures, seed=settings.seed,
+                                     draws=draws, on_point=on_point, cancel=ctx.cancel)
+        self.study_runner.submit(job)
+        return True
+
+    def jpeg_study(self, qualities=(None, 95, 90, 80, 70, 60, 50, 40, 30, 20, 10)) -> bool:
+        """PSNR-Y of IRN and of bicubic↓ + SR (bicubic↑ when no SR model) when the LR is stored as JPEG."""
+        inputs = self._inputs_for_restore()
+        if inputs is None or inputs[1] is None:
+            self.message.emit("error", "the JPEG study needs an original image and an IRN run")
+            return False
+        lr, hr, _ = inputs
+        weights, settings = self.weights_path(), Settings(**vars(self.settings))
+        self.session.jpeg_curves = {}
+
+        def job(ctx):
+            from irn_core.baselines import make_baseline
+            rescaler = self.models.get(weights, settings.scale)
+            try:
+                other = make_baseline("sr", scale=settings.scale, path=settings.sr_model)
+            except (ValueError, FileNotFoundError, ImportError):
+                other = BicubicBaseline(scale=settings.scale)
+            bicubic_lr = bicubic_downscale(_pad_to(hr, settings.scale), scale=settings.scale)
+            for i, quality in enumerate(qualities):
+                restored = rescaler.upscale(jpeg_roundtrip(lr, quality), seed=settings.seed,
+                                            temperature=settings.temperature, output_size=hr.shape[:2],
+                                            cancel=ctx.cancel)
+                q = 101 if quality is None else quality
+                ctx.emit("jpeg", ("IRN", q, psnr(restored, hr, crop_border=settings.scale, y_channel=True)))
+                up = other.upscale(jpeg_roundtrip(bicubic_lr, quality))[: hr.shape[0], : hr.shape[1]]
+                label = "bicubic↓ + SR" if other.name != "bicubic" else "bicubic↓ + bicubic↑"
+                ctx.emit("jpeg", (label, q, psnr(up, hr, crop_border=settings.scale, y_channel=True)))
+                ctx.progress(i + 1, len(qualities), f"JPEG q{q if q <= 100 else ' lossless'}")
+            return None
+        self.study_runner.submit(job)
+        return True
+
+    def cancel_study(self) -> None:
+        self.study_runner.cancel()
+
+    def _on_study_partial(self, name: str, payload) -> None:
+        if name == "draw":
+            self.session.draws.append(payload)
+            value = payload.psnr_y if payload.psnr_y is not None else float("nan")
+            self.session.draw_psnrs.append(value)
+            self.draw_ready.emit(payload.index, value)
+        elif name == "temperature":
+            self.session.temperature_curve.append(payload)
+            self.temperature_point.emit(*payload)
+        elif name == "jpeg":
+            method, quality, value = payload
+            self.session.jpeg_curves.setdefault(method, []).append((quality, value))
+            self.jpeg_point.emit(method, quality, value)
+        else:
+            self.session.results[name] = payload
+            self.result_updated.emit(name)
+
+    # ----- saving -----
+    def save_result(self, kind: str, path: str | Path, *, overwrite: bool = False) -> bool:
+        """Write one result as PNG in a worker (the IRN LR with its metadata); never replaces a file
+        unless ``overwrite`` (the caller asked the user)."""
+        result = self.session.results.get(kind)
+        if result is None:
+            self.message.emit("error", f"nothing to save: {KINDS.get(kind, kind)} is not computed")
+            return False
+        pixels = result.pixels
+        metadata = None
+        if kind == "irn_lr" and not self.session.lr_only and self.session.image is not None:
+            weights = self.weights_path()
+            rescaler_net = self.models.get(weights, self.settings.scale).net
+            metadata = lr_metadata(scale=self.settings.scale, model=model_name(rescaler_net, weights),
+                                   fingerprint=weights_fingerprint(rescaler_net),
+                                   original_size=self.session.image.pixels.shape[:2])
+        if kind == "std_map" or kind.startswith("error:"):
+            from irn_core.sampling import std_map_image
+            gray = pixels if pixels.ndim == 2 else pixels.mean(axis=2)
+            pixels = std_map_image(np.repeat(gray[:, :, None], 3, axis=2))
+
+        def job(ctx):
+            from irn_core.io import write_png
+            write_png(path, pixels, metadata=metadata, overwrite=overwrite)
+            return f"saved {Path(path).name}"
+        self.save_runner.submit(job)
+        return True
+
+    def metrics_csv(self) -> str:
+        import csv
+        import io as _io
+        out = _io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["method", "psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "view_psnr_y", "view_ssim_y"])
+        for kind, m in self.session.metrics.items():
+            view = self.session.region_metrics.get(kind, {})
+            writer.writerow([KINDS.get(kind, kind)] + [f"{m.get(k, float('nan')):.4f}" for k in
+                                                       ("psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb")]
+                            + [f"{view.get(k, float('nan')):.4f}" for k in ("psnr_y", "ssim_y")])
+        return out.getvalue()
+
+    def save_metrics(self, path: str | Path, *, overwrite: bool = False) -> bool:
+        text = self.metrics_csv()
+
+        def job(ctx):
+            from irn_core.io import write_bytes_atomic
+            write_bytes_atomic(path, text.encode(), overwrite=overwrite)
+            return f"saved {Path(path).name}"
+        self.save_runner.submit(job)
+        return True
+
+    def save_figure(self, path: str | Path, panels: list[tuple[str, str]], region, *, overwrite: bool = False) -> bool:
+        """A paper-style figure: the visible ``region`` of each (kind, label) side by side, with metrics."""
+        items = []
+        for kind, label in panels:
+            result = self.session.results.get(kind)
+            if result is None:
+                continue
+            m = self.session.region_metrics.get(kind) or self.session.metrics.get(kind)
+            caption = label + (f"  {m['psnr_y']:.2f} dB / {m['ssim_y']:.4f}" if m else "")
+            items.append((caption, result.pixels, kind))
+        if not items:
+            self.message.emit("error", "nothing to put in a figure yet: run a comparison first")
+            return False
+        scale = self.settings.scale
+
+        def job(ctx):
+            from irn_core.figure import comparison_figure
+            from irn_core.io import write_png
+            write_png(path, comparison_figure(items, region=region, scale=scale), overwrite=overwrite)
+            return f"saved {Path(path).name}"
+        self.save_runner.submit(job)
+        return True
 
     def _on_partial(self, name: str, payload) -> None:
         if name == "tile":
@@ -334,10 +579,33 @@ class SessionController(QObject):
         return self.pool.waitForDone(timeout_ms)
 
 
-def _jpeg_roundtrip(lr: np.ndarray, quality: int) -> np.ndarray:
-    import cv2
-    ok, buf = cv2.imencode(".jpg", to_uint8(lr)[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1].astype(np.float32) / 255.0
+def _restore_job(ctx, models: _ModelCache, weights: Path, lr: np.ndarray, hr: np.ndarray | None, size,
+                 latent, settings: Settings, priority, metrics: dict) -> None:
+    """Upscale an existing LR again (new seed, temperature, oracle z or JPEG), and update IRN's metrics."""
+    scale = settings.scale
+    rescaler = models.get(weights, scale)
+    stored = jpeg_roundtrip(lr, settings.jpeg_quality)
+    use_oracle = settings.oracle_z and latent is not None and latent.shape[1:] == lr.shape[:2]
+
+    def on_tile(tile, pixels):
+        ctx.emit("tile", ("irn_hr", tile.row0 * scale, tile.col0 * scale, to_uint8(pixels)))
+    t = time.perf_counter()
+    restored = rescaler.upscale(stored, temperature=settings.temperature, seed=settings.seed,
+                                z=latent if use_oracle else None, output_size=size,
+                                progress=lambda d, n: ctx.progress(d, n, f"IRN upscale {d}/{n}"),
+                                cancel=ctx.cancel, on_tile=on_tile, priority=priority)
+    ctx.emit("timing", {"upscale": time.perf_counter() - t})
+    notes = ["oracle z" if use_oracle else f"seed {settings.seed}, T={settings.temperature:g}"]
+    if settings.jpeg_quality is not None:
+        notes.append(f"LR as JPEG q{settings.jpeg_quality}")
+    ctx.emit("irn_hr", make_result("irn_hr", restored, ", ".join(notes)))
+    if hr is not None and restored.shape == hr.shape:
+        error = np.abs(restored - hr).mean(axis=2)
+        ctx.emit("error:irn_hr", Result("error:irn_hr", error, error, "mean |x − HR| over RGB"))
+        metrics = dict(metrics)
+        metrics["irn_hr"] = metrics_of(restored, hr, scale)
+        ctx.emit("metrics", metrics)
+    return None
 
 
 def _run_job(ctx, models: _ModelCache, weights: Path, image: LoadedImage, settings: Settings,
@@ -371,7 +639,7 @@ def _run_job(ctx, models: _ModelCache, weights: Path, image: LoadedImage, settin
         ctx.emit("irn_lr", make_result("irn_lr", lr))
         output_size = hr.shape[:2]
     if settings.jpeg_quality is not None:
-        lr = _jpeg_roundtrip(lr, settings.jpeg_quality)
+        lr = jpeg_roundtrip(lr, settings.jpeg_quality)
         z_note = f"LR stored as JPEG q{settings.jpeg_quality}"
     else:
         z_note = ""

@@ -13,7 +13,17 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QGridLayout,
 
 from .controller import COMPARED_KINDS, KINDS, SessionController
 from .samples import SAMPLES, sample_path
+from .views.explorer import LatentExplorer
 from .views.panes import ComparePane, zoom_to_ratio
+
+SHORTCUTS_HELP = [
+    ("Ctrl+O", "open an image (or drop one on the window)"), ("Ctrl+R", "run IRN and the baselines"),
+    ("Esc", "cancel the running job"), ("F / 1 / 4", "fit, 1:1, 4:1 zoom (all panes follow)"),
+    ("S", "split (swipe) view of the first two panes"), ("Space", "flicker between the first two panes"),
+    ("L", "LR images at their own pixel size"), ("N", "new latent draw"), ("D", "sample N draws"),
+    ("Ctrl+S", "save the IRN LR image (lossless PNG)"), ("Ctrl+Shift+S", "save a comparison figure"),
+    ("F11", "presentation mode"), ("?", "this help"), ("Ctrl+Q", "quit"),
+]
 
 LAYOUTS = {"1x1": (1, 1), "1x2": (1, 2), "1x3": (1, 3), "2x2": (2, 2)}
 DEFAULT_KINDS = ["hr", "irn_hr", "bicubic", "sr"]
@@ -43,6 +53,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_central()
         self._build_metrics_dock()
+        self._build_explorer_dock()
         self._build_status_bar()
         self._bind_controller()
 
@@ -51,6 +62,7 @@ class MainWindow(QMainWindow):
         self._flicker_timer = QTimer(self, interval=500)
         self._flicker_timer.timeout.connect(self._flicker_step)
         self.set_layout(self.settings.value("layout", "2x2"))
+        self._restore_settings()
         self._refresh_info()
 
     # ----- construction -----
@@ -83,6 +95,16 @@ class MainWindow(QMainWindow):
                                                 "An official .pth or our .safetensors")
         self.bundled_weights_action = self._action("Use bundled weights", lambda: self.controller.set_weights(None))
         self.quit_action = self._action("&Quit", self.close, QKeySequence.Quit)
+        self.save_lr_action = self._action("Save IRN LR image…", lambda: self.save_dialog("irn_lr"), "Ctrl+S",
+                                           "The file to store or send: lossless PNG with IRN metadata")
+        self.save_figure_action = self._action("Save comparison figure…", self.save_figure_dialog,
+                                               "Ctrl+Shift+S", "The visible region of each pane, side by side")
+        self.save_metrics_action = self._action("Save metrics (CSV)…", self.save_metrics_dialog)
+        self.presentation_action = self._action("Presentation mode", self.toggle_presentation, "F11",
+                                                "Full screen, large labels", checkable=True)
+        self.help_action = self._action("Keyboard shortcuts", self.show_help, "?")
+        self.new_draw_action = self._action("New latent draw", lambda: self.explorer.next_draw(), "N")
+        self.sample_action = self._action("Sample draws", lambda: self.explorer.start_sampling(), "D")
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -92,6 +114,14 @@ class MainWindow(QMainWindow):
             self.samples_menu.addAction(name, lambda n=name: self.open_path(sample_path(n)))
         self.recent_menu = file_menu.addMenu("Open recent")
         self._rebuild_recent()
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_lr_action)
+        save_menu = file_menu.addMenu("Save result")
+        for kind, label in KINDS.items():
+            if kind != "hr":
+                save_menu.addAction(f"{label}…", lambda k=kind: self.save_dialog(k))
+        file_menu.addAction(self.save_figure_action)
+        file_menu.addAction(self.save_metrics_action)
         file_menu.addSeparator()
         self.file_menu = file_menu
         file_menu.addAction(self.quit_action)
@@ -106,8 +136,13 @@ class MainWindow(QMainWindow):
         for action in (self.fit_action, self.one_action, self.four_action, self.split_action,
                        self.flicker_action, self.lr_native_action):
             view_menu.addAction(action)
+        view_menu.addAction(self.presentation_action)
         self.view_menu = view_menu
+        latent_menu = menu.addMenu("&Latent")
+        latent_menu.addAction(self.new_draw_action)
+        latent_menu.addAction(self.sample_action)
         self.help_menu = menu.addMenu("&Help")
+        self.help_menu.addAction(self.help_action)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main", self)
@@ -171,6 +206,15 @@ class MainWindow(QMainWindow):
         self.metrics_dock = dock
         self.view_menu.addAction(dock.toggleViewAction())
 
+    def _build_explorer_dock(self) -> None:
+        self.explorer = LatentExplorer(self.controller)
+        dock = QDockWidget("Latent explorer", self)
+        dock.setObjectName("explorerDock")
+        dock.setWidget(self.explorer)
+        self.addDockWidget(Qt.RightDockWidgetArea, dock)
+        self.explorer_dock = dock
+        self.view_menu.addAction(dock.toggleViewAction())
+
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.info_label = QLabel("")
@@ -199,6 +243,7 @@ class MainWindow(QMainWindow):
         c.busy_changed.connect(self._on_busy)
         c.message.connect(self.show_message)
         c.info_changed.connect(self._refresh_info)
+        c.run_finished.connect(self._on_run_finished)
 
     # ----- layout and panes -----
     def set_layout(self, name: str) -> None:
@@ -355,6 +400,12 @@ class MainWindow(QMainWindow):
             self.zoom_fit()
             self._fitted = True
 
+    def _on_run_finished(self) -> None:
+        results = self.controller.session.results
+        for pane in self.panes:
+            if pane.kind not in results and pane.kind == "sr" and "lanczos" in results:
+                pane.set_kind("lanczos")  # no SR model at this scale: show the next best baseline
+
     def _on_tile(self, kind: str, row: int, col: int, pixels) -> None:
         for pane in self.panes:
             if pane.kind == kind:
@@ -435,9 +486,91 @@ class MainWindow(QMainWindow):
                 parts.append(f"{KINDS.get(pane.kind, pane.kind)} {value}")
         self.pixel_label.setText("   ".join(parts))
 
+    # ----- saving -----
+    def _ask_save_path(self, title: str, suggested: str, filter_: str) -> tuple[str, bool]:
+        start = Path(self.settings.value("save_dir", str(Path.home()))) / suggested
+        # Qt's dialog asks before replacing an existing file, so a chosen existing path means "replace".
+        path, _ = QFileDialog.getSaveFileName(self, title, str(start), filter_)
+        if path:
+            self.settings.setValue("save_dir", str(Path(path).parent))
+        return path, bool(path) and Path(path).exists()
+
+    def _stem(self) -> str:
+        image = self.controller.session.image
+        return image.path.stem if image is not None else "irn"
+
+    def save_dialog(self, kind: str) -> None:
+        if kind == "irn_lr":
+            self.show_message("info", "IRN LR: keep it lossless (PNG). JPEG or WebP destroy what IRN encoded.")
+        suffix = {"irn_lr": "lr", "irn_hr": "restored"}.get(kind, kind.replace(":", "_"))
+        path, overwrite = self._ask_save_path(f"Save {KINDS.get(kind, kind)}",
+                                              f"{self._stem()}_x{self.controller.settings.scale}_{suffix}.png",
+                                              "PNG (*.png)")
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            self.controller.save_result(kind, path, overwrite=overwrite)
+
+    def save_figure_dialog(self) -> None:
+        path, overwrite = self._ask_save_path("Save comparison figure", f"{self._stem()}_comparison.png",
+                                              "PNG (*.png)")
+        if path:
+            panels = [(p.kind, KINDS.get(p.kind, p.kind)) for p in self.panes]
+            self.controller.save_figure(path, panels, self.panes[0].visible_region(), overwrite=overwrite)
+
+    def save_metrics_dialog(self) -> None:
+        path, overwrite = self._ask_save_path("Save metrics", f"{self._stem()}_metrics.csv", "CSV (*.csv)")
+        if path:
+            self.controller.save_metrics(path, overwrite=overwrite)
+
+    # ----- presentation and help -----
+    def toggle_presentation(self, checked: bool | None = None) -> None:
+        self.set_presentation(self.presentation_action.isChecked() if checked is None else checked)
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen with large captions; docks and toolbar hidden (F11 again to leave)."""
+        self.presentation_action.setChecked(on)
+        for widget in (self.toolbar, self.metrics_dock, self.explorer_dock):
+            widget.setVisible(not on)
+        style = "font-size: 22pt; font-weight: bold;" if on else ""
+        for pane in self.panes:
+            pane.caption.setStyleSheet(style)
+            pane.selector.setStyleSheet("font-size: 18pt;" if on else "")
+        self.info_label.setStyleSheet("font-size: 16pt;" if on else "")
+        self.showFullScreen() if on else self.showNormal()
+
+    def show_help(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS_HELP)
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.RichText)
+        box.setText(f"<table>{rows}</table>")
+        box.open()
+        self.help_box = box
+
     # ----- lifetime -----
+    def _restore_settings(self) -> None:
+        c = self.controller
+        for key, cast in (("seed", int), ("temperature", float)):
+            value = self.settings.value(key)
+            if value is not None:
+                setattr(c.settings, key, cast(value))
+        scale = self.settings.value("scale")
+        if scale is not None:
+            c.set_scale(int(scale))
+        self.explorer.seed.setValue(c.settings.seed)
+        self.explorer.temperature.setValue(c.settings.temperature)
+
+    def _store_settings(self) -> None:
+        c = self.controller
+        self.settings.setValue("scale", c.settings.scale)
+        self.settings.setValue("seed", c.settings.seed)
+        self.settings.setValue("temperature", c.settings.temperature)
+        self.settings.sync()
+
     def closeEvent(self, event) -> None:
         self._flicker_timer.stop()
+        self._store_settings()
         self.controller.shutdown()
         super().closeEvent(event)
 

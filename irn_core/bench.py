@@ -70,15 +70,6 @@ def _metrics(restored: np.ndarray, hr: np.ndarray, scale: int, grayscale: bool) 
             ssim(restored, hr, crop_border=scale, y_channel=True))
 
 
-def _jpeg(lr: np.ndarray, quality: int | None) -> np.ndarray:
-    if quality is None:
-        return lr
-    import cv2
-    from .io import to_uint8
-    ok, buf = cv2.imencode(".jpg", to_uint8(lr)[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1].astype(np.float32) / 255.0
-
-
 def run_bench(*, dataset: str | Path, scale: int, methods: list[str], draws: int = 5,
               weights: str | None = None, sr_models: list[str] = (), device: str = "auto",
               jpeg: int | None = None, progress: bool = True, limit: int = 0) -> dict:
@@ -91,6 +82,7 @@ def run_bench(*, dataset: str | Path, scale: int, methods: list[str], draws: int
     from .baselines import make_baseline
     from .io import list_images, read_image
     from .metrics import mod_crop
+    from .sampling import jpeg_roundtrip
     paths = list_images(dataset)[: limit or None]
     if not paths:
         raise ValueError(f"no images in {dataset}")
@@ -119,7 +111,7 @@ def run_bench(*, dataset: str | Path, scale: int, methods: list[str], draws: int
         per_draw = np.zeros((draws, len(images), 2))
         start = time.perf_counter()
         for i, (name, hr, gray) in enumerate(images):
-            lr = _jpeg(rescaler.downscale(hr), jpeg)
+            lr = jpeg_roundtrip(rescaler.downscale(hr), jpeg)
             for d in range(draws):
                 restored = rescaler.upscale(lr, seed=d, output_size=hr.shape[:2])
                 per_draw[d, i] = _metrics(restored, hr, scale, gray)
@@ -137,7 +129,7 @@ def run_bench(*, dataset: str | Path, scale: int, methods: list[str], draws: int
         per_image = []
         for name, hr, gray in images:
             from .baselines import bicubic_downscale
-            lr = _jpeg(bicubic_downscale(hr, scale=scale), jpeg)
+            lr = jpeg_roundtrip(bicubic_downscale(hr, scale=scale), jpeg)
             restored = upscaler.upscale(lr)[: hr.shape[0], : hr.shape[1]]
             p, s = _metrics(restored, hr, scale, gray)
             per_image.append({"name": name, "psnr_y": p, "ssim_y": s})

@@ -98,3 +98,16 @@ def test_bicubic_bench_value_of_a_known_image(tmp_path):
 
 
 KNOWN_ASTRONAUT_BICUBIC_X2 = 31.698  # Y channel, 2-pixel border; regression value
+
+
+def test_irn_sample_writes_draws_mean_std_and_csv(tmp_path, weights, sample_png, capsys):
+    out = tmp_path / "draws"
+    assert main(["sample", sample_png, "--draws", "3", "--weights", weights, "-o", str(out), "-q"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["draw_000.png", "draw_001.png", "draw_002.png", "mean.png", "metrics.csv", "std.png"]
+    rows = (out / "metrics.csv").read_text().splitlines()
+    assert rows[0] == "draw,seed,temperature,psnr_y,ssim_y,psnr_rgb" and len(rows) == 4
+    assert read_image(out / "draw_000.png").pixels.shape == (90, 121, 3)
+    # A second run into the same folder refuses to overwrite.
+    assert main(["sample", sample_png, "--draws", "3", "--weights", weights, "-o", str(out), "-q"]) == 1
+    assert "already holds" in capsys.readouterr().err

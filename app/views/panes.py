@@ -12,6 +12,11 @@ pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="#20
 ERROR_COLORMAP = pg.colormap.get("inferno")
 
 
+def is_colormapped(kind: str) -> bool:
+    """Single-channel results (error and std maps) are shown through a colour map with a colour bar."""
+    return kind.startswith("error:") or kind == "std_map"
+
+
 class ComparePane(QWidget):
     """One view of one result kind (or two, split by a draggable line).
 
@@ -103,11 +108,12 @@ class ComparePane(QWidget):
             if data.shape[1] == 0:
                 item.clear()
                 return
-        if result.kind.startswith("error:"):
+        if is_colormapped(result.kind):
             top = float(np.percentile(result.display, 99.5)) or 1e-3
             item.setImage(data, levels=(0, top), autoLevels=False)
             item.setColorMap(ERROR_COLORMAP)
             self.colorbar.setLevels((0, top))
+            self.colorbar.axis.setLabel("std over draws" if result.kind == "std_map" else "|x − HR|")
             self.colorbar.show()
         else:
             item.setLookupTable(None)
