@@ -115,7 +115,7 @@ class SessionController(QObject):
     metrics_updated = Signal()
     region_metrics_updated = Signal()
     progress = Signal(int, int, str)
-    busy_changed = Signal(bool)
+    busy_changed = Signal(int)  # 1 busy, 0 idle (PySide6 6.12 leaks refs of Python bools sent through signals)
     message = Signal(str, str)                   # level ("info", "warning", "error"), text
     info_changed = Signal()
     run_finished = Signal()

@@ -72,7 +72,7 @@ class JobRunner(QObject):
     finished = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
-    busy_changed = Signal(bool)
+    busy_changed = Signal(int)  # 1 busy, 0 idle (PySide6 6.12 leaks refs of Python bools sent through signals)
 
     def __init__(self, pool: QThreadPool, *, user_errors: tuple[type, ...] = (ValueError,), parent=None):
         super().__init__(parent)
@@ -96,14 +96,14 @@ class JobRunner(QObject):
         self.generation += 1
         self.current = JobContext(self.generation, self.signals)
         self.pool.start(_Runnable(fn, self.current, self.user_errors))
-        self.busy_changed.emit(True)
+        self.busy_changed.emit(1)
         return self.generation
 
     def cancel(self) -> None:
         if self.current is not None:
             self.current.cancel.set()
             self.current = None
-            self.busy_changed.emit(False)
+            self.busy_changed.emit(0)
             self.cancelled.emit()
 
     def _live(self, generation: int) -> bool:
@@ -119,7 +119,7 @@ class JobRunner(QObject):
 
     def _end(self) -> None:
         self.current = None
-        self.busy_changed.emit(False)
+        self.busy_changed.emit(0)
 
     def _on_finished(self, generation, result):
         if self._live(generation):

@@ -27,7 +27,7 @@ def run(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -66,7 +66,17 @@ def run(argv: list[str] | None = None) -> int:
         QTimer.singleShot(0, controller.run)
 
     if args.screenshot:
+        # A local event loop, not app.exec()/quit(): quitting the application would also end every
+        # event loop started later in this process (tests run the app in-process).
+        loop = QEventLoop()
+        deadline = QTimer(singleShot=True)
+        done = {"saved": False}
+
         def save_and_quit() -> None:
+            if done["saved"]:
+                return
+            done["saved"] = True
+            deadline.stop()
             try:
                 window.grab_screenshot(args.screenshot)
                 print(f"wrote {args.screenshot}")
@@ -74,7 +84,7 @@ def run(argv: list[str] | None = None) -> int:
                 print(f"irn-studio: cannot save screenshot: {exc}", file=sys.stderr)
                 status["code"] = 1
             window.close()
-            app.quit()
+            loop.quit()
 
         def after_run() -> None:
             window.zoom_fit()
@@ -87,6 +97,8 @@ def run(argv: list[str] | None = None) -> int:
             status["code"] = 1
         else:
             controller.runner.failed.connect(lambda _t: QTimer.singleShot(200, save_and_quit))
-        QTimer.singleShot(int(args.timeout * 1000), save_and_quit)
-    code = app.exec()
-    return status["code"] or code
+        deadline.timeout.connect(save_and_quit)
+        deadline.start(int(args.timeout * 1000))
+        loop.exec()
+        return status["code"]
+    return app.exec()

@@ -416,7 +416,8 @@ class MainWindow(QMainWindow):
         self.progress_bar.setValue(done)
         self.progress_bar.setFormat(text or "%p%")
 
-    def _on_busy(self, busy: bool) -> None:
+    def _on_busy(self, busy: int) -> None:
+        busy = bool(busy)
         self.progress_bar.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.cancel_action.setEnabled(busy)

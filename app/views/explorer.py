@@ -159,7 +159,8 @@ class LatentExplorer(QWidget):
         self.progress.setValue(done)
         self.progress.setFormat(text)
 
-    def _on_busy(self, busy: bool) -> None:
+    def _on_busy(self, busy: int) -> None:
+        busy = bool(busy)
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         for widget in (self.sample_button, self.sweep_button, self.jpeg_button):
