@@ -144,13 +144,15 @@ def cmd_train(args) -> int:
     values = {}
     if args.config:
         values.update(TrainConfig.from_file(args.config).to_dict())
-    for key in ("scale", "data", "val", "out", "iters", "batch", "patch", "device", "seed", "lr",
-                "lr_schedule", "z_warmup_iters", "threads", "init_from", "val_every"):
+    for key in ("model", "scale", "data", "val", "out", "iters", "batch", "patch", "device", "seed", "lr",
+                "lr_schedule", "lr_warmup_iters", "z_warmup_iters", "threads", "init_from", "val_every"):
         value = getattr(args, key)
         if value is not None:
             values[key] = value
     if args.bf16:
         values["autocast_bf16"] = True
+    if args.channels_last:
+        values["channels_last"] = True
     values.pop("extra", None)
     config = TrainConfig.from_dict(values)
     result = train(config, progress=not args.quiet)
@@ -202,18 +204,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_speed)
 
     p = sub.add_parser("train", help="train IRN (resumes when RUN_DIR has checkpoints)")
+    p.add_argument("--model", choices=("irn", "sr"), help="irn (default) or sr (our SR baseline)")
     p.add_argument("--scale", type=int, choices=(2, 4, 8))
     p.add_argument("--data", help="folder of training images")
     p.add_argument("--val", help="folder of validation images (e.g. Set5)")
     p.add_argument("--out", help="run folder (checkpoints, log.csv)")
     p.add_argument("--config", help="JSON file of TrainConfig options")
     for name, kind in (("iters", int), ("batch", int), ("patch", int), ("seed", int), ("lr", float),
-                       ("z-warmup-iters", int), ("threads", int), ("val-every", int)):
+                       ("z-warmup-iters", int), ("lr-warmup-iters", int), ("threads", int), ("val-every", int)):
         p.add_argument(f"--{name}", type=kind, dest=name.replace("-", "_"))
     p.add_argument("--lr-schedule", choices=("multistep", "cosine"), dest="lr_schedule")
     p.add_argument("--init-from", dest="init_from", help="weights of a lower scale to start from")
     p.add_argument("--device")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast")
+    p.add_argument("--channels-last", action="store_true", dest="channels_last", help="NHWC memory layout")
     p.add_argument("--plot", metavar="RUN_DIR", help="only write RUN_DIR/curve.png from its log")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)
