@@ -242,6 +242,24 @@ class SessionController(QObject):
         self.message.emit("info", f"using {Path(path).name} (IRN x{scale})")
         self.info_changed.emit()
 
+    def set_sr_model(self, path: str | None) -> bool:
+        """Use an SR checkpoint from disk for the SR pane; it must be a x{scale} model spandrel knows."""
+        if path is not None:
+            try:
+                from irn_core.sr import load_sr_model
+                _, scale, architecture = load_sr_model(path)
+            except (ValueError, FileNotFoundError) as exc:
+                self.message.emit("error", str(exc))
+                return False
+            if scale != self.settings.scale:
+                self.message.emit("error", f"{Path(path).name} is a x{scale} {architecture} model; "
+                                  f"the comparison is at x{self.settings.scale}")
+                return False
+            self.message.emit("info", f"SR pane: {Path(path).name} ({architecture} x{scale})")
+        self.settings.sr_model = path
+        self.info_changed.emit()
+        return True
+
     # ----- running -----
     def cancel(self) -> None:
         self.runner.cancel()

@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         self.load_weights_action = self._action("Load IRN weights…", self.load_weights_dialog, "Ctrl+W",
                                                 "An official .pth or our .safetensors")
         self.bundled_weights_action = self._action("Use bundled weights", lambda: self.controller.set_weights(None))
+        self.load_sr_action = self._action("Load SR model…", self.load_sr_dialog, tip="Any SR checkpoint spandrel "
+                                           "recognises (ESRGAN, EDSR, RCAN, SwinIR, HAT, …) for the SR pane")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.Quit)
         self.save_lr_action = self._action("Save IRN LR image…", lambda: self.save_dialog("irn_lr"), "Ctrl+S",
                                            "The file to store or send: lossless PNG with IRN metadata")
@@ -131,6 +133,7 @@ class MainWindow(QMainWindow):
         model_menu.addSeparator()
         model_menu.addAction(self.load_weights_action)
         model_menu.addAction(self.bundled_weights_action)
+        model_menu.addAction(self.load_sr_action)
         self.model_menu = model_menu
         view_menu = menu.addMenu("&View")
         for action in (self.fit_action, self.one_action, self.four_action, self.split_action,
@@ -360,6 +363,12 @@ class MainWindow(QMainWindow):
                                               "Weights (*.safetensors *.pth *.pt);;All files (*)")
         if path:
             self.controller.set_weights(path)
+
+    def load_sr_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load SR model", str(Path.home()),
+                                              "Models (*.pth *.pt *.safetensors *.ckpt);;All files (*)")
+        if path:
+            self.controller.set_sr_model(path)
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
