@@ -84,15 +84,26 @@ def _set_threads(config: TrainConfig, device: torch.device) -> None:
 
 
 class _CsvLog:
+    """log.csv in the run folder, and TensorBoard scalars too when tensorboard is installed."""
+
     def __init__(self, path: Path):
         self.path = path
         if not path.exists():
             with path.open("w", newline="") as f:
                 csv.DictWriter(f, LOG_FIELDS).writeheader()
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+            self.tensorboard = SummaryWriter(str(path.parent / "tensorboard"))
+        except ImportError:
+            self.tensorboard = None
 
     def write(self, row: dict) -> None:
         with self.path.open("a", newline="") as f:
             csv.DictWriter(f, LOG_FIELDS).writerow({k: row.get(k, "") for k in LOG_FIELDS})
+        if self.tensorboard is not None and "iter" in row:
+            for key, value in row.items():
+                if key not in ("iter", "event") and isinstance(value, (int, float)):
+                    self.tensorboard.add_scalar(key, value, row["iter"])
 
 
 def train(config: TrainConfig, *, progress: bool = True,
