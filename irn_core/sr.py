@@ -127,17 +127,8 @@ def load_sr_baseline(path: str | os.PathLike | None, *, scale: int, device=None)
 
 def save_sr(model: CompactSR, path: str | os.PathLike, *, half: bool = True, metadata: dict | None = None) -> Path:
     """Write our SR network as safetensors (fp16 when ``half``), atomically, with metadata."""
-    import json
-
-    from safetensors.torch import save_file
-    path = Path(path)
-    dtype = torch.float16 if half else torch.float32
-    state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in model.state_dict().items()}
+    from .weights import write_safetensors
     meta = {"format": "irn-studio-sr", "architecture": f"SRVGGNetCompact-{SR_FEATURES}nf-{SR_CONVS}nc",
             "scale": str(model.scale)}
-    meta.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in (metadata or {}).items()})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(state, str(tmp), metadata=meta)
-    os.replace(tmp, path)
-    return path
+    meta.update(metadata or {})
+    return write_safetensors(model, path, half=half, metadata=meta)

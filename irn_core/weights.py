@@ -103,26 +103,29 @@ def weights_fingerprint(net: torch.nn.Module) -> str:
     return digest.hexdigest()[:16]
 
 
-def save_irn(net: IRN, path: str | os.PathLike, *, half: bool = True,
-             metadata: dict[str, object] | None = None) -> Path:
-    """Write ``net`` as safetensors (fp16 when ``half``) with scale and architecture metadata.
-
-    Extra metadata values are stored as JSON strings. The file is written to a temporary
-    name and renamed, so a failure never leaves a partial file.
-    """
+def write_safetensors(net: torch.nn.Module, path: str | os.PathLike, *, half: bool,
+                      metadata: dict[str, object]) -> Path:
+    """Write a module's state_dict as safetensors (fp16 when ``half``) through a temporary file and a
+    rename, so a failure never leaves a partial file. Non-string metadata values are stored as JSON."""
     from safetensors.torch import save_file
     path = Path(path)
     dtype = torch.float16 if half else torch.float32
     state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in net.state_dict().items()}
-    meta = {"format": FORMAT_NAME, "scale": str(net.scale), "architecture": ARCHITECTURE,
-            "dtype": str(dtype).replace("torch.", "")}
-    for key, value in (metadata or {}).items():
-        meta[key] = value if isinstance(value, str) else json.dumps(value)
+    meta = {k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()}
+    meta["dtype"] = str(dtype).replace("torch.", "")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     save_file(state, str(tmp), metadata=meta)
     os.replace(tmp, path)
     return path
+
+
+def save_irn(net: IRN, path: str | os.PathLike, *, half: bool = True,
+             metadata: dict[str, object] | None = None) -> Path:
+    """Write ``net`` as safetensors (fp16 when ``half``) with scale and architecture metadata."""
+    meta = {"format": FORMAT_NAME, "scale": str(net.scale), "architecture": ARCHITECTURE}
+    meta.update(metadata or {})
+    return write_safetensors(net, path, half=half, metadata=meta)
 
 
 BUNDLED_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "resources" / "weights"
