@@ -597,6 +597,31 @@ class SessionController(QObject):
         return self.pool.waitForDone(timeout_ms)
 
 
+PREVIEW_MIN_PIXELS = 4_000_000
+PREVIEW_EDGE = 384
+
+
+def _preview(ctx, rescaler, hr: np.ndarray, settings: Settings, priority) -> np.ndarray:
+    """Round-trip a small crop around the point the user looks at, so that a restored result is on
+    screen within seconds of opening a large photograph; returns the whole-image latent it used, so
+    the full run restores with the same z (the preview then matches it up to tiling error)."""
+    s = settings.scale
+    h, w = hr.shape[:2]
+    lr_h, lr_w = -(-h // s), -(-w // s)
+    z = rescaler.draw_latent(lr_h, lr_w, temperature=settings.temperature, seed=settings.seed)
+    centre_r, centre_c = (priority[0] * s, priority[1] * s) if priority else (h / 2, w / 2)
+    edge = min(PREVIEW_EDGE, h - h % s, w - w % s)
+    r0 = int(np.clip(centre_r - edge / 2, 0, h - edge)) // s * s
+    c0 = int(np.clip(centre_c - edge / 2, 0, w - edge)) // s * s
+    ctx.progress(0, 0, "preview of the visible region")
+    crop = hr[r0:r0 + edge, c0:c0 + edge]
+    lr_crop = rescaler.downscale(crop, cancel=ctx.cancel)
+    zc = z[:, r0 // s:r0 // s + lr_crop.shape[0], c0 // s:c0 // s + lr_crop.shape[1]]
+    restored = rescaler.upscale(lr_crop, z=zc, cancel=ctx.cancel)
+    ctx.emit("tile", ("irn_hr", r0, c0, to_uint8(restored)))
+    return z
+
+
 def _restore_job(ctx, models: _ModelCache, weights: Path, lr: np.ndarray, hr: np.ndarray | None, size,
                  latent, settings: Settings, priority, metrics: dict) -> None:
     """Upscale an existing LR again (new seed, temperature, oracle z or JPEG), and update IRN's metrics."""
@@ -650,6 +675,10 @@ def _run_job(ctx, models: _ModelCache, weights: Path, image: LoadedImage, settin
             output_size = None
         z = None
     else:
+        drawn_z = None
+        if hr.shape[0] * hr.shape[1] > PREVIEW_MIN_PIXELS and not settings.oracle_z \
+                and settings.jpeg_quality is None:
+            drawn_z = _preview(ctx, rescaler, hr, settings, priority)
         t = time.perf_counter()
         lr, z = rescaler.encode(hr, progress=stage("IRN downscale"), cancel=ctx.cancel)
         ctx.emit("timing", {"downscale": time.perf_counter() - t})
@@ -668,7 +697,7 @@ def _run_job(ctx, models: _ModelCache, weights: Path, image: LoadedImage, settin
 
     t = time.perf_counter()
     restored = rescaler.upscale(lr, temperature=settings.temperature, seed=settings.seed,
-                                z=z if use_oracle else None, output_size=output_size,
+                                z=z if use_oracle else (None if lr_only else drawn_z), output_size=output_size,
                                 progress=stage("IRN upscale"), cancel=ctx.cancel, on_tile=on_tile,
                                 priority=priority)
     ctx.emit("timing", {"upscale": time.perf_counter() - t})

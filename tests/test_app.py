@@ -114,3 +114,23 @@ def test_screenshot_mode(tmp_path, weights2, image_path, qapp):
     from irn_core import read_image
     shot = read_image(out).pixels
     assert shot.shape[0] > 300 and shot.std() > 0.05
+
+
+def test_large_images_show_a_preview_of_the_visible_region_first(window, tmp_path, qtbot, monkeypatch):
+    import app.controller as controller_module
+    monkeypatch.setattr(controller_module, "PREVIEW_MIN_PIXELS", 1000)
+    monkeypatch.setattr(controller_module, "PREVIEW_EDGE", 48)
+    path = write_png(tmp_path / "big.png", data.astronaut()[:128, :128].astype(np.float32) / 255)
+    window.open_path(str(path))
+    events = []
+    window.controller.tile_ready.connect(lambda kind, r, c, px: events.append(("tile", r, c, px)))
+    window.controller.result_updated.connect(lambda kind: kind != "hr" and events.append(("result", kind)))
+    window.controller.visible_region = ((60, 120), (60, 120))
+    _run_to_end(window, qtbot)
+    assert events[0][0] == "tile"  # before any result, the preview of what the user looks at
+    _, r0, c0, preview = events[0]
+    assert preview.shape == (48, 48, 3) and 60 <= r0 + 24 <= 120
+    final = window.controller.session.results["irn_hr"].display[r0:r0 + 48, c0:c0 + 48]
+    # Same latent, so only the crop's borders differ (tiling error).
+    centre = np.abs(final[12:36, 12:36].astype(int) - preview[12:36, 12:36].astype(int))
+    assert centre.max() <= 1
