@@ -100,11 +100,19 @@ class _ModelCache:
 
 
 def metrics_of(pixels: np.ndarray, reference: np.ndarray, scale: int, region=None) -> dict[str, float]:
+    """PSNR/SSIM (Y and RGB) against the original; NaN where an image is too small to measure
+    (SSIM needs 11x11 pixels after the border crop)."""
     border = 0 if region is not None else scale
-    return {"psnr_y": psnr(pixels, reference, crop_border=border, y_channel=True, region=region),
-            "ssim_y": ssim(pixels, reference, crop_border=border, y_channel=True, region=region),
-            "psnr_rgb": psnr(pixels, reference, crop_border=border, region=region),
-            "ssim_rgb": ssim(pixels, reference, crop_border=border, region=region)}
+    if min(reference.shape[:2]) <= 2 * border + 1:
+        border = 0
+    out = {}
+    for name, fn, y in (("psnr_y", psnr, True), ("ssim_y", ssim, True), ("psnr_rgb", psnr, False),
+                        ("ssim_rgb", ssim, False)):
+        try:
+            out[name] = fn(pixels, reference, crop_border=border, y_channel=y, region=region)
+        except ValueError:
+            out[name] = float("nan")
+    return out
 
 
 class SessionController(QObject):

@@ -134,3 +134,15 @@ def test_large_images_show_a_preview_of_the_visible_region_first(window, tmp_pat
     # Same latent, so only the crop's borders differ (tiling error).
     centre = np.abs(final[12:36, 12:36].astype(int) - preview[12:36, 12:36].astype(int))
     assert centre.max() <= 1
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 5), (16, 3)])
+def test_tiny_images_run_without_errors(window, tmp_path, qtbot, shape):
+    path = write_png(tmp_path / "tiny.png", np.random.default_rng(0).random((*shape, 3), dtype=np.float32))
+    errors = []
+    window.controller.message.connect(lambda level, text: level == "error" and errors.append(text))
+    assert window.open_path(str(path))
+    _run_to_end(window, qtbot)
+    assert not errors
+    assert window.controller.session.results["irn_hr"].pixels.shape == (*shape, 3)
+    assert "psnr_y" in window.controller.session.metrics["bicubic"]
