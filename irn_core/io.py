@@ -24,6 +24,10 @@ LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp")
 MAX_PIXELS = 350_000_000
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 class ImageIOError(Exception):
     """An image could not be read or written; the message says which file and why."""
 
@@ -192,6 +196,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool 
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; a saved image gets the usual mode
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
