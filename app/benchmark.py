@@ -18,6 +18,8 @@ def main(argv=None) -> int:
                    help="test image size (a crop or tiling of scikit-image's astronaut)")
     p.add_argument("--scale", type=int, default=4)
     p.add_argument("--weights", help="IRN weights (default: bundled)")
+    p.add_argument("--first-result-only", action="store_true",
+                   help="stop once the first restored pixels are on screen (for very large images)")
     args = p.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import numpy as np
@@ -56,7 +58,12 @@ def main(argv=None) -> int:
     ticker.timeout.connect(tick)
     marks = {}
     loop = QEventLoop()
-    window.controller.tile_ready.connect(lambda *a: marks.setdefault("first_tile", clock.elapsed()))
+    def on_tile(*_):
+        marks.setdefault("first_tile", clock.elapsed())
+        if args.first_result_only:
+            window.controller.cancel()
+            loop.quit()
+    window.controller.tile_ready.connect(on_tile)
     window.controller.metrics_updated.connect(lambda: marks.setdefault("metrics", clock.elapsed()))
     window.controller.run_finished.connect(lambda: (marks.setdefault("finished", clock.elapsed()), loop.quit()))
     window.controller.runner.failed.connect(lambda text: (print("failed:", text), loop.quit()))
