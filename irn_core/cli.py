@@ -156,7 +156,7 @@ def cmd_train(args) -> int:
     values.pop("extra", None)
     config = TrainConfig.from_dict(values)
     result = train(config, progress=not args.quiet)
-    print(f"{result.run_dir}: {result.iterations} iterations, last loss {result.last_loss:.1f}"
+    print(f"{result.run_dir}: {result.iterations} iterations, last loss {result.last_loss:.4g}"
           + (f", val PSNR-Y {result.val_psnr_y:.2f} dB" if result.val_psnr_y else ""))
     return EXIT_OK
 
