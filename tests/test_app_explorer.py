@@ -101,3 +101,14 @@ def test_presentation_mode_and_help(window, qtbot):
     assert window.toolbar.isVisible()
     window.show_help()
     assert "presentation" in window.help_box.text()
+
+
+def test_demo_screenshot_with_the_bundled_weights(tmp_path, qapp):
+    """--demo opens a sample with a x4 comparison computed, using the weights we ship."""
+    from app.main import run
+    from irn_core.weights import bundled_weights_path
+    assert bundled_weights_path(4) is not None, "resources/weights/irn_x4.safetensors must be shipped"
+    out = tmp_path / "demo.png"
+    assert run(["--demo", "--screenshot", str(out), "--timeout", "300"]) == 0
+    shot = read_image(out).pixels
+    assert shot.shape[1] >= 1000 and shot.std() > 0.05
