@@ -605,7 +605,7 @@ class SessionController(QObject):
         return self.pool.waitForDone(timeout_ms)
 
 
-PREVIEW_MIN_PIXELS = 4_000_000
+PREVIEW_MIN_PIXELS = 1_000_000
 PREVIEW_EDGE = 384
 
 

@@ -42,8 +42,8 @@ def run(argv: list[str] | None = None) -> int:
         controller.set_scale(args.scale)
     if args.weights:
         controller.set_weights(args.weights)
-    if args.layout:
-        window.set_layout(args.layout)
+    if args.layout or args.demo:
+        window.set_layout(args.layout or "2x2")
     window.show()
     if args.presentation and hasattr(window, "set_presentation"):
         window.set_presentation(True)
