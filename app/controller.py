@@ -230,7 +230,6 @@ class SessionController(QObject):
     def set_scale(self, scale: int) -> None:
         if scale != self.settings.scale:
             self.settings.scale = scale
-            self.settings.weights = None if self.settings.weights is None else self.settings.weights
             self.info_changed.emit()
 
     def set_weights(self, path: str | None) -> None:
@@ -361,7 +360,7 @@ class SessionController(QObject):
         self.session.draws, self.session.draw_psnrs = [], []
 
         def job(ctx):
-            from irn_core.sampling import sample_draws, std_map_image
+            from irn_core.sampling import sample_draws
             rescaler = self.models.get(weights, settings.scale)
 
             def on_draw(draw):
@@ -371,11 +370,10 @@ class SessionController(QObject):
                                   seed=settings.seed, temperature=settings.temperature, reference=hr,
                                   output_size=size, on_draw=on_draw, cancel=ctx.cancel)
             ctx.emit("mean_draw", make_result("mean_draw", sample.mean, f"mean of {draws} draws"))
-            std_rgb = std_map_image(sample.std)
             std = sample.std.mean(axis=2)
             ctx.emit("std_map", Result("std_map", std, std,
                                        f"per-pixel std over {draws} draws, mean {std.mean() * 255:.2f} levels"))
-            return std_rgb
+            return None
         self.study_runner.submit(job)
         return True
 
@@ -471,21 +469,21 @@ class SessionController(QObject):
             self.message.emit("error", f"nothing to save: {KINDS.get(kind, kind)} is not computed")
             return False
         pixels = result.pixels
-        metadata = None
-        if kind == "irn_lr" and not self.session.lr_only and self.session.image is not None:
-            weights = self.weights_path()
-            rescaler_net = self.models.get(weights, self.settings.scale).net
-            metadata = lr_metadata(scale=self.settings.scale, model=model_name(rescaler_net, weights),
-                                   fingerprint=weights_fingerprint(rescaler_net),
-                                   original_size=self.session.image.pixels.shape[:2])
-        if kind == "std_map" or kind.startswith("error:"):
-            from irn_core.sampling import std_map_image
-            gray = pixels if pixels.ndim == 2 else pixels.mean(axis=2)
-            pixels = std_map_image(np.repeat(gray[:, :, None], 3, axis=2))
+        with_metadata = kind == "irn_lr" and not self.session.lr_only and self.session.image is not None
+        weights, scale = (self.weights_path(), self.settings.scale) if with_metadata else (None, None)
+        original_size = self.session.image.pixels.shape[:2] if with_metadata else None
 
         def job(ctx):
+            from irn_core.figure import colorize
             from irn_core.io import write_png
-            write_png(path, pixels, metadata=metadata, overwrite=overwrite)
+            data, metadata = pixels, None
+            if with_metadata:  # loading and hashing the weights is torch work: here, not on the GUI thread
+                net = self.models.get(weights, scale).net
+                metadata = lr_metadata(scale=scale, model=model_name(net, weights),
+                                       fingerprint=weights_fingerprint(net), original_size=original_size)
+            if data.ndim == 2:  # error and std maps are saved as colour maps
+                data = colorize(data)
+            write_png(path, data, metadata=metadata, overwrite=overwrite)
             return f"saved {Path(path).name}"
         self.save_runner.submit(job)
         return True

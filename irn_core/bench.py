@@ -79,7 +79,7 @@ def run_bench(*, dataset: str | Path, scale: int, methods: list[str], draws: int
     For IRN, each draw's dataset mean is computed and their mean and spread (psnr_y_std) reported.
     jpeg: store every LR as JPEG of this quality before upscaling.
     """
-    from .baselines import make_baseline
+    from .baselines import bicubic_downscale, make_baseline
     from .io import list_images, read_image
     from .metrics import mod_crop
     from .sampling import jpeg_roundtrip
@@ -128,7 +128,6 @@ def run_bench(*, dataset: str | Path, scale: int, methods: list[str], draws: int
         start = time.perf_counter()
         per_image = []
         for name, hr, gray in images:
-            from .baselines import bicubic_downscale
             lr = jpeg_roundtrip(bicubic_downscale(hr, scale=scale), jpeg)
             restored = upscaler.upscale(lr)[: hr.shape[0], : hr.shape[1]]
             p, s = _metrics(restored, hr, scale, gray)

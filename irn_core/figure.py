@@ -9,12 +9,15 @@ GAP = 6
 LR_KINDS = ("irn_lr", "bicubic_lr")
 
 
+def colorize(gray: np.ndarray) -> np.ndarray:
+    """(H, W) map (error, std) -> inferno-coloured float32 RGB (H, W, 3), scaled to its 99.5th percentile."""
+    top = float(np.percentile(gray, 99.5)) or 1e-6
+    levels = np.clip(gray / top * 255, 0, 255).astype(np.uint8)
+    return cv2.applyColorMap(levels, cv2.COLORMAP_INFERNO)[:, :, ::-1].astype(np.float32) / 255
+
+
 def _as_rgb(pixels: np.ndarray) -> np.ndarray:
-    if pixels.ndim == 2:  # an error or std map: colour it
-        top = float(np.percentile(pixels, 99.5)) or 1e-6
-        levels = np.clip(pixels / top * 255, 0, 255).astype(np.uint8)
-        return cv2.applyColorMap(levels, cv2.COLORMAP_INFERNO)[:, :, ::-1].astype(np.float32) / 255
-    return pixels
+    return colorize(pixels) if pixels.ndim == 2 else pixels
 
 
 def comparison_figure(items: list[tuple[str, np.ndarray, str]], *, region=None, scale: int = 1,

@@ -101,10 +101,8 @@ def temperature_sweep(rescaler, lr: np.ndarray, reference: np.ndarray, *, temper
 
 def std_map_image(std: np.ndarray) -> np.ndarray:
     """Per-pixel std (H, W, 3) -> an inferno-coloured RGB float image, scaled to its 99.5th percentile."""
-    gray = std.mean(axis=2)
-    top = float(np.percentile(gray, 99.5)) or 1e-6
-    levels = np.clip(gray / top * 255, 0, 255).astype(np.uint8)
-    return cv2.applyColorMap(levels, cv2.COLORMAP_INFERNO)[:, :, ::-1].astype(np.float32) / 255.0
+    from .figure import colorize
+    return colorize(std.mean(axis=2))
 
 
 def draws_csv(sample: SampleSet) -> str:
