@@ -153,6 +153,8 @@ def cmd_train(args) -> int:
         values["autocast_bf16"] = True
     if args.channels_last:
         values["channels_last"] = True
+    if args.color_augment:
+        values["color_augment"] = True
     values.pop("extra", None)
     config = TrainConfig.from_dict(values)
     result = train(config, progress=not args.quiet)
@@ -218,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast")
     p.add_argument("--channels-last", action="store_true", dest="channels_last", help="NHWC memory layout")
+    p.add_argument("--color-augment", action="store_true", dest="color_augment",
+                   help="permute channels and raise saturation of training patches")
     p.add_argument("--plot", metavar="RUN_DIR", help="only write RUN_DIR/curve.png from its log")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)

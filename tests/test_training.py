@@ -91,3 +91,22 @@ def test_bad_config_and_empty_data_give_clear_errors(image_folder, tmp_path):
         train(_config(empty, tmp_path / "r"), progress=False)
     with pytest.raises(ConfigError, match="does not exist"):
         train(_config(tmp_path / "missing", tmp_path / "r"), progress=False)
+
+
+def test_color_augment_keeps_patches_reproducible_and_lr_consistent(image_folder):
+    from irn_core.resize import imresize
+    from irn_core.training.data import PatchDataset
+
+    plain = PatchDataset(image_folder, patch=32, scale=2, seed=3)
+    augmented = PatchDataset(image_folder, patch=32, scale=2, seed=3, color_augment=True)
+    again = PatchDataset(image_folder, patch=32, scale=2, seed=3, color_augment=True)
+    changed = 0
+    for index in range(16):
+        hr, lr = augmented[index]
+        assert torch.equal(hr, again[index][0])
+        assert 0.0 <= hr.min() and hr.max() <= 1.0
+        expected_lr = np.clip(imresize(hr.permute(1, 2, 0).numpy(), scale=0.5), 0, 1)
+        np.testing.assert_allclose(lr.permute(1, 2, 0).numpy(), expected_lr, atol=1e-6)
+        changed += not torch.equal(hr, plain[index][0])
+    # a patch is left alone with probability 7/24: no (or the identity) permutation and no saturation boost
+    assert 6 <= changed <= 16

@@ -23,9 +23,10 @@ class TrainConfig:
     Deviations for small compute (all off by default, each measured in docs/RESULTS.md):
     z_warmup_iters: the latent temperature of the backward pass rises linearly 0 -> 1.
     lr_schedule="cosine" with lr_warmup_iters: cosine decay to lr*1e-2 after a linear warm-up.
-    init_from: start a x4/x8 model's first stages from trained lower-scale weights.
+    init_from: start from trained weights: the same scale (fine-tuning) or a lower one (its first stages).
     autocast_bf16: bf16 autocast for the convolutions (CPUs with avx512_bf16, GPUs).
     channels_last: NHWC memory layout (faster convolutions with oneDNN and cuDNN).
+    color_augment: permute RGB channels and raise saturation of training patches (see PatchDataset).
     """
 
     model: str = "irn"
@@ -51,6 +52,7 @@ class TrainConfig:
     init_from: str = ""
     autocast_bf16: bool = False
     channels_last: bool = False
+    color_augment: bool = False
     device: str = "auto"
     threads: int = 0
     workers: int = 1

@@ -20,10 +20,15 @@ class PatchDataset(Dataset):
     Each item: HR float32 tensor (3, patch, patch) and LR (3, patch/scale, patch/scale),
     both in [0, 1]. Images are decoded once and held as uint8. Images smaller than the
     patch are skipped with a warning; an empty folder raises ValueError.
+
+    color_augment: also permute the RGB channels (p=1/2) and raise the saturation by a factor
+    in [1, 2) (p=1/2), so that strongly coloured textures, rare in small photo sets, are seen.
     """
 
-    def __init__(self, folder: str | Path, *, patch: int, scale: int, seed: int = 0, length: int = 2**40):
+    def __init__(self, folder: str | Path, *, patch: int, scale: int, seed: int = 0, length: int = 2**40,
+                 color_augment: bool = False):
         self.patch, self.scale, self.seed, self.length = patch, scale, seed, length
+        self.color_augment = color_augment
         self.images: list[np.ndarray] = []
         skipped = []
         for path in list_images(folder):
@@ -57,6 +62,18 @@ class PatchDataset(Dataset):
             hr = hr[::-1]
         hr = np.rot90(hr, rng.integers(4))
         hr = np.ascontiguousarray(hr, dtype=np.float32) / 255.0
+        if self.color_augment:
+            hr = _augment_color(hr, rng)
         lr = np.clip(imresize(hr, scale=1 / self.scale), 0, 1)
         return (torch.from_numpy(hr.transpose(2, 0, 1).copy()),
                 torch.from_numpy(np.ascontiguousarray(lr.transpose(2, 0, 1))))
+
+
+def _augment_color(hr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(H, W, 3) float32 [0, 1] -> the same with permuted channels and/or more saturation."""
+    if rng.random() < 0.5:
+        hr = hr[:, :, rng.permutation(3)]
+    if rng.random() < 0.5:
+        gray = hr.mean(axis=2, keepdims=True)
+        hr = np.clip(gray + (hr - gray) * rng.uniform(1.0, 2.0), 0.0, 1.0)
+    return np.ascontiguousarray(hr, dtype=np.float32)
