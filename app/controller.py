@@ -20,7 +20,8 @@ from irn_core.io import ImageIOError, LoadedImage, read_image, to_uint8
 from irn_core.lrfile import lr_metadata, lr_warnings, read_lr_info
 from irn_core.metrics import psnr, ssim
 from irn_core.sampling import jpeg_roundtrip
-from irn_core.weights import WeightsError, bundled_weights_path, load_irn, model_name, weights_fingerprint
+from irn_core.weights import (WeightsError, bundled_weights_path, checkpoint_scale, load_irn, model_name,
+                              weights_fingerprint)
 
 from .jobs import JobRunner
 
@@ -159,7 +160,12 @@ class SessionController(QObject):
         self.save_runner = JobRunner(self.pool, user_errors=(ValueError, ImageIOError, OSError))
         self.save_runner.finished.connect(lambda text: (self.saved.emit(text), self.message.emit("info", text)))
         self.save_runner.failed.connect(lambda text: self.message.emit("error", text))
-        self.extra_runners = [self.study_runner, self.save_runner]
+        # checkpoints chosen by the user are opened here, not on the GUI thread (torch, spandrel)
+        self.model_check_runner = JobRunner(self.pool, user_errors=(ValueError, WeightsError, OSError))
+        self.model_check_runner.finished.connect(self._on_model_checked)
+        self.model_check_runner.failed.connect(self._on_model_check_failed)
+        self._run_after_model_check = False
+        self.extra_runners = [self.study_runner, self.save_runner, self.model_check_runner]
         self._run_started = 0.0
         self.device_text = irn_core.rescaler.device_description(irn_core.pick_device())
 
@@ -233,39 +239,59 @@ class SessionController(QObject):
             self.info_changed.emit()
 
     def set_weights(self, path: str | None) -> None:
-        """Use an IRN checkpoint from disk (None: the bundled weights); its scale is adopted."""
+        """Use an IRN checkpoint from disk (None: the bundled weights); its scale is adopted.
+
+        The file is opened in a worker; a run asked for meanwhile starts once it is checked.
+        """
         if path is None:
+            self.model_check_runner.cancel()
             self.settings.weights = None
             self.info_changed.emit()
             return
-        try:
-            from irn_core.weights import _scale_from_state_dict, read_state_dict
-            state, _ = read_state_dict(path)
-            scale = _scale_from_state_dict(state)
-        except WeightsError as exc:
-            self.message.emit("error", str(exc))
-            return
-        self.settings.weights, self.settings.scale = str(path), scale
-        self.message.emit("info", f"using {Path(path).name} (IRN x{scale})")
-        self.info_changed.emit()
+        self.message.emit("info", f"checking {Path(path).name}…")
+        self.model_check_runner.submit(lambda ctx: ("irn", str(path), checkpoint_scale(path), "IRN"))
 
-    def set_sr_model(self, path: str | None) -> bool:
-        """Use an SR checkpoint from disk for the SR pane; it must be a x{scale} model spandrel knows."""
-        if path is not None:
-            try:
-                from irn_core.sr import load_sr_model
-                _, scale, architecture = load_sr_model(path)
-            except (ValueError, FileNotFoundError) as exc:
-                self.message.emit("error", str(exc))
-                return False
-            if scale != self.settings.scale:
-                self.message.emit("error", f"{Path(path).name} is a x{scale} {architecture} model; "
-                                  f"the comparison is at x{self.settings.scale}")
-                return False
-            self.message.emit("info", f"SR pane: {Path(path).name} ({architecture} x{scale})")
-        self.settings.sr_model = path
+    def set_sr_model(self, path: str | None) -> None:
+        """Use an SR checkpoint from disk for the SR pane (None: ours); it must be a x{scale} model
+        spandrel knows. Checked in a worker like ``set_weights``."""
+        if path is None:
+            self.settings.sr_model = None
+            self.info_changed.emit()
+            return
+
+        def check(ctx):
+            from irn_core.sr import load_sr_model
+            _, scale, architecture = load_sr_model(path)
+            return "sr", str(path), scale, architecture
+        self.message.emit("info", f"checking {Path(path).name}…")
+        self.model_check_runner.submit(check)
+
+    @property
+    def checking_model(self) -> bool:
+        return self.model_check_runner.busy
+
+    def _on_model_checked(self, result) -> None:
+        kind, path, scale, architecture = result
+        name = Path(path).name
+        if kind == "irn":
+            self.settings.weights, self.settings.scale = path, scale
+            self.message.emit("info", f"using {name} (IRN x{scale})")
+        elif scale != self.settings.scale:
+            self._run_after_model_check = False
+            self.message.emit("error", f"{name} is a x{scale} {architecture} model; "
+                              f"the comparison is at x{self.settings.scale}")
+            return
+        else:
+            self.settings.sr_model = path
+            self.message.emit("info", f"SR pane: {name} ({architecture} x{scale})")
         self.info_changed.emit()
-        return True
+        if self._run_after_model_check:
+            self._run_after_model_check = False
+            self.run()
+
+    def _on_model_check_failed(self, text: str) -> None:
+        self._run_after_model_check = False
+        self.message.emit("error", text)
 
     # ----- running -----
     def cancel(self) -> None:
@@ -277,6 +303,9 @@ class SessionController(QObject):
         if image is None:
             self.message.emit("error", "open an image first (File → Open, or a sample)")
             return False
+        if self.checking_model:
+            self._run_after_model_check = True
+            return True
         try:
             weights = self.weights_path()
         except WeightsError as exc:

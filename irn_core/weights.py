@@ -36,6 +36,12 @@ def _scale_from_state_dict(state: dict[str, torch.Tensor]) -> int:
     return 2 ** haar_stages
 
 
+def checkpoint_scale(path: str | os.PathLike) -> int:
+    """The scale (2, 4, 8) of the IRN checkpoint at ``path``; WeightsError if it is not one."""
+    state, _ = read_state_dict(path)
+    return _scale_from_state_dict(state)
+
+
 def _unwrap(obj: object, source: str) -> dict[str, torch.Tensor]:
     if isinstance(obj, dict):
         for key in ("state_dict", "params", "netG", "model"):

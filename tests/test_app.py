@@ -56,6 +56,37 @@ def test_loading_good_and_bad_files(window, image_path, tmp_path, qtbot):
     assert window._recent()[0] == image_path
 
 
+def test_chosen_checkpoints_are_checked_off_the_gui_thread(window, image_path, tmp_path, qtbot):
+    from irn_core.sr import CompactSR, save_sr
+    controller = window.controller
+    errors = []
+    controller.message.connect(lambda level, text: errors.append(text) if level == "error" else None)
+    not_irn = tmp_path / "notes.pth"
+    not_irn.write_bytes(b"not a checkpoint")
+    controller.set_weights(str(not_irn))
+    assert controller.checking_model  # returned at once; the file is read in a worker
+    qtbot.waitUntil(lambda: not controller.checking_model, timeout=30_000)
+    assert errors and "notes.pth" in errors[-1]
+    assert controller.settings.scale == 2 and controller.settings.weights.endswith("irn_x2.safetensors")
+
+    sr_x4 = save_sr(CompactSR(scale=4), tmp_path / "sr_x4.safetensors")
+    controller.set_sr_model(str(sr_x4))
+    qtbot.waitUntil(lambda: not controller.checking_model, timeout=30_000)
+    assert "x4" in errors[-1] and controller.settings.sr_model is None  # the comparison is at x2
+    sr_x2 = save_sr(CompactSR(scale=2), tmp_path / "sr_x2.safetensors")
+    controller.set_sr_model(str(sr_x2))
+    qtbot.waitUntil(lambda: controller.settings.sr_model == str(sr_x2), timeout=30_000)
+
+
+def test_a_run_asked_for_while_a_checkpoint_is_checked_starts_after_it(window, image_path, tmp_path, qtbot):
+    weights4 = save_irn(randomize(build_irn(4), std=0.01), tmp_path / "irn_x4.safetensors", half=False)
+    window.open_path(image_path)
+    window.controller.set_weights(str(weights4))
+    _run_to_end(window, qtbot)
+    assert window.controller.settings.scale == 4
+    assert window.controller.session.results["irn_lr"].pixels.shape == (24, 24, 3)
+
+
 def _run_to_end(window, qtbot, timeout=120_000):
     with qtbot.waitSignal(window.controller.run_finished, timeout=timeout):
         assert window.controller.run()
