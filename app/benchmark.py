@@ -46,13 +46,14 @@ def main(argv=None) -> int:
     window.show()
 
     clock = QElapsedTimer()
-    gaps = []
+    gaps, gap_ends = [], []
     last = {"t": None}
 
     def tick():
         now = clock.elapsed()
         if last["t"] is not None:
             gaps.append(now - last["t"])
+            gap_ends.append(now)
         last["t"] = now
     ticker = QTimer(interval=5)
     ticker.timeout.connect(tick)
@@ -85,6 +86,9 @@ def main(argv=None) -> int:
     print(f"GUI thread: longest stall {max(gaps) if gaps else float('nan'):.0f} ms, "
           f"99th percentile {gaps_sorted[int(0.99 * (len(gaps_sorted) - 1))] if gaps else float('nan'):.0f} ms "
           f"(5 ms timer, {len(gaps)} ticks)")
+    worst = sorted(zip(gaps, gap_ends), reverse=True)[:3]
+    print("longest stalls (ms, ending at s after open): "
+          + ", ".join(f"{gap:.0f} @ {(end - marks['opened']) / 1000:.2f}" for gap, end in worst))
     return 0
 
 
