@@ -80,6 +80,8 @@ def test_bad_config_and_empty_data_give_clear_errors(image_folder, tmp_path):
         _config(image_folder, tmp_path / "r", patch=31).validate()
     with pytest.raises(ConfigError, match="scale must be"):
         _config(image_folder, tmp_path / "r", scale=3).validate()
+    with pytest.raises(ConfigError, match="noise_augment must be in"):
+        _config(image_folder, tmp_path / "r", noise_augment=-0.1).validate()
     with pytest.raises(ConfigError, match="unknown training option"):
         TrainConfig.from_dict({"learning_rate": 1})
     (tmp_path / "bad.json").write_text("{")
@@ -93,13 +95,13 @@ def test_bad_config_and_empty_data_give_clear_errors(image_folder, tmp_path):
         train(_config(tmp_path / "missing", tmp_path / "r"), progress=False)
 
 
-def test_color_augment_keeps_patches_reproducible_and_lr_consistent(image_folder):
+def test_colour_and_noise_augment_keep_patches_reproducible_and_lr_consistent(image_folder):
     from irn_core.resize import imresize
     from irn_core.training.data import PatchDataset
 
     plain = PatchDataset(image_folder, patch=32, scale=2, seed=3)
-    augmented = PatchDataset(image_folder, patch=32, scale=2, seed=3, color_augment=True)
-    again = PatchDataset(image_folder, patch=32, scale=2, seed=3, color_augment=True)
+    augmented = PatchDataset(image_folder, patch=32, scale=2, seed=3, color_augment=True, noise_augment=0.05)
+    again = PatchDataset(image_folder, patch=32, scale=2, seed=3, color_augment=True, noise_augment=0.05)
     changed = 0
     for index in range(16):
         hr, lr = augmented[index]
@@ -108,5 +110,6 @@ def test_color_augment_keeps_patches_reproducible_and_lr_consistent(image_folder
         expected_lr = np.clip(imresize(hr.permute(1, 2, 0).numpy(), scale=0.5), 0, 1)
         np.testing.assert_allclose(lr.permute(1, 2, 0).numpy(), expected_lr, atol=1e-6)
         changed += not torch.equal(hr, plain[index][0])
-    # a patch is left alone with probability 7/24: no (or the identity) permutation and no saturation boost
-    assert 6 <= changed <= 16
+    # a patch is left alone with probability 7/48: no (or the identity) permutation, no saturation
+    # boost and no noise
+    assert 10 <= changed <= 16

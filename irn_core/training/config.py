@@ -27,6 +27,7 @@ class TrainConfig:
     autocast_bf16: bf16 autocast for the convolutions (CPUs with avx512_bf16, GPUs).
     channels_last: NHWC memory layout (faster convolutions with oneDNN and cuDNN).
     color_augment: permute RGB channels and raise saturation of training patches (see PatchDataset).
+    noise_augment: max std of per-channel Gaussian noise added to training patches (0: off).
     """
 
     model: str = "irn"
@@ -53,6 +54,7 @@ class TrainConfig:
     autocast_bf16: bool = False
     channels_last: bool = False
     color_augment: bool = False
+    noise_augment: float = 0.0
     device: str = "auto"
     threads: int = 0
     workers: int = 1
@@ -86,6 +88,7 @@ class TrainConfig:
         need(self.lr > 0, f"lr must be positive, got {self.lr}")
         need(self.lr_schedule in ("multistep", "cosine"),
              f"lr_schedule must be 'multistep' or 'cosine', got {self.lr_schedule!r}")
+        need(0 <= self.noise_augment <= 0.5, f"noise_augment must be in [0, 0.5], got {self.noise_augment}")
         need(self.grad_clip >= 0, f"grad_clip must be >= 0, got {self.grad_clip}")
         need(self.z_warmup_iters >= 0, f"z_warmup_iters must be >= 0, got {self.z_warmup_iters}")
         need(self.checkpoint_every > 0, f"checkpoint_every must be positive, got {self.checkpoint_every}")

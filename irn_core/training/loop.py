@@ -160,7 +160,7 @@ def train(config: TrainConfig, *, progress: bool = True,
         snapshot(0)
 
     dataset = PatchDataset(config.data, patch=config.patch, scale=config.scale, seed=config.seed,
-                           color_augment=config.color_augment)
+                           color_augment=config.color_augment, noise_augment=config.noise_augment)
     val_images = load_validation_images(config.val, scale=config.scale,
                                         limit=config.val_max_images) if config.val else []
     log = _CsvLog(run_dir / "log.csv")
