@@ -28,3 +28,16 @@ def astronaut() -> np.ndarray:
 def small_image(astronaut) -> np.ndarray:
     """A 64x48 crop with detail (the face), float32 [0, 1]."""
     return np.ascontiguousarray(astronaut[60:124, 180:228])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_app_settings(tmp_path_factory):
+    """Keep the app's default QSettings (recent files, layout...) of tests out of the user's own."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:
+        return None
+    folder = tmp_path_factory.mktemp("qsettings")
+    for settings_format in (QSettings.NativeFormat, QSettings.IniFormat):
+        QSettings.setPath(settings_format, QSettings.UserScope, str(folder))
+    return folder

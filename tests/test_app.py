@@ -107,6 +107,17 @@ def test_full_x2_run_shows_metrics(window, image_path, qtbot):
     assert "PSNR-Y" in window.panes[1].caption.text()
 
 
+def test_error_map_pane_has_one_labelled_colour_bar(window, image_path, qtbot):
+    window.open_path(image_path)
+    _run_to_end(window, qtbot)
+    pane = window.panes[0]
+    pane.set_kind("error:irn_hr")
+    bar = pane.colorbar
+    assert bar.isVisible()
+    labels = [bar.getAxis(side).labelText for side in ("left", "right", "top", "bottom")]
+    assert [text for text in labels if text] == ["|x − HR|"]
+
+
 def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
     window.open_path(image_path)
     _run_to_end(window, qtbot)
@@ -137,11 +148,15 @@ def test_cancel_mid_run_leaves_no_thread(window, qtbot, tmp_path):
     assert not window.controller.busy and not window.progress_bar.isVisibleTo(window)
 
 
-def test_screenshot_mode(tmp_path, weights2, image_path, qapp):
+def test_screenshot_mode(tmp_path, weights2, image_path, qapp, private_app_settings):
+    from PySide6.QtCore import QSettings
     from app.main import run
     out = tmp_path / "shot.png"
     code = run([image_path, "--weights", weights2, "--layout", "1x3", "--screenshot", str(out), "--timeout", "120"])
     assert code == 0
+    # the window kept its settings (the recent-files list) in the tests' own folder, not the user's
+    assert QSettings().fileName().startswith(str(private_app_settings))
+    assert image_path in QSettings().value("recent", [])
     from irn_core import read_image
     shot = read_image(out).pixels
     assert shot.shape[0] > 300 and shot.std() > 0.05

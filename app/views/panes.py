@@ -60,8 +60,8 @@ class ComparePane(QWidget):
         self.split_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#fbbc04", width=2))
         self.split_line.setZValue(10)
         self.split_line.sigPositionChanged.connect(self._on_split_moved)
-        self.colorbar = pg.ColorBarItem(colorMap=ERROR_COLORMAP, values=(0, 0.1), interactive=False,
-                                        label="|x − HR|", width=12)
+        # the label goes on the value axis only (ColorBarItem(label=) labels the other side too)
+        self.colorbar = pg.ColorBarItem(colorMap=ERROR_COLORMAP, values=(0, 0.1), interactive=False, width=12)
         self.graphics.addItem(self.colorbar)
         self.colorbar.hide()
         self.empty_text = pg.TextItem("", color="#9aa0a6", anchor=(0.5, 0.5))
