@@ -113,3 +113,15 @@ def test_colour_and_noise_augment_keep_patches_reproducible_and_lr_consistent(im
     # a patch is left alone with probability 7/48: no (or the identity) permutation, no saturation
     # boost and no noise
     assert 10 <= changed <= 16
+
+
+def test_sr_baseline_training_logs_validation_and_resumes(image_folder, tmp_path):
+    config = _config(image_folder, tmp_path / "sr", model="sr", iters=4, val=str(image_folder), val_every=2,
+                     log_every=2, z_warmup_iters=0)
+    first = train(config, progress=False, stop_after=2)
+    assert first.iterations == 2 and first.val_psnr_y is not None
+    second = train(config, progress=False)
+    assert second.iterations == 4
+    rows = (tmp_path / "sr" / "log.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["2", "4"]
+    assert all(row.split(",")[8] for row in rows)  # val_psnr_y at iterations 2 and 4

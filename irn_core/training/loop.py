@@ -106,6 +106,37 @@ class _CsvLog:
                     self.tensorboard.add_scalar(key, value, row["iter"])
 
 
+class _IterationLog:
+    """After each iteration: a loss row every ``log_every`` iterations and at ``end``, validation
+    every ``val_every`` and at the last iteration, into log.csv (and ``on_log``)."""
+
+    def __init__(self, config: TrainConfig, log: _CsvLog, *, end: int, bar=None,
+                 on_log: Callable[[dict], None] | None = None):
+        self.config, self.log, self.end, self.bar, self.on_log = config, log, end, bar, on_log
+        self.tick = time.perf_counter()
+        self.val_psnr: float | None = None
+
+    def restart_clock(self) -> None:
+        self.tick = time.perf_counter()
+
+    def after(self, iteration: int, losses: Callable[[], dict],
+              validate: Callable[[], tuple[float, float]] | None) -> None:
+        config, row = self.config, None
+        if iteration % config.log_every == 0 or iteration == self.end:
+            now = time.perf_counter()
+            row = {"iter": iteration, **losses(), "it_per_s": config.log_every / max(now - self.tick, 1e-9)}
+            self.tick = now
+        if validate is not None and (iteration % config.val_every == 0 or iteration == config.iters):
+            self.val_psnr, val_ssim = validate()
+            row = (row or {"iter": iteration}) | {"val_psnr_y": self.val_psnr, "val_ssim_y": val_ssim}
+            if self.bar is not None:
+                self.bar.write(f"iter {iteration}: val PSNR-Y {self.val_psnr:.2f} dB, SSIM-Y {val_ssim:.4f}")
+        if row is not None:
+            self.log.write(row)
+            if self.on_log is not None:
+                self.on_log(row)
+
+
 def train(config: TrainConfig, *, progress: bool = True,
           stop_after: int | None = None, on_log: Callable[[dict], None] | None = None) -> TrainingResult:
     """Train (or resume training) an IRN as ``config`` says; returns where it got to.
@@ -172,13 +203,22 @@ def train(config: TrainConfig, *, progress: bool = True,
         bar = tqdm(total=config.iters, initial=start, unit="it", dynamic_ncols=True,
                    desc=f"IRN x{config.scale}")
 
-    iteration, last_loss, val_psnr = start, float("nan"), None
+    iteration_log = _IterationLog(config, log, end=end, bar=bar, on_log=on_log)
+
+    def evaluate() -> tuple[float, float]:
+        net.eval()
+        try:
+            return validate(net, val_images, draws=config.val_draws, device=device)
+        finally:
+            net.train()
+
+    iteration, last_loss = start, float("nan")
     while iteration < end:
         loader = DataLoader(dataset, batch_size=config.batch,
                             sampler=_IterationSampler(iteration * config.batch, end * config.batch),
                             num_workers=config.workers, persistent_workers=False,
                             pin_memory=device.type == "cuda")
-        tick = time.perf_counter()
+        iteration_log.restart_clock()
         rolled_back = False
         for hr, lr_ref in loader:
             hr, lr_ref = hr.to(device, non_blocking=True), lr_ref.to(device, non_blocking=True)
@@ -229,26 +269,12 @@ def train(config: TrainConfig, *, progress: bool = True,
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss_value:.1f}", T=f"{temperature:.2f}")
 
-            row = None
-            if iteration % config.log_every == 0 or iteration == end:
-                now = time.perf_counter()
-                row = {"iter": iteration, "loss": loss_value, "l_forw_fit": float(l_forw.detach()),
-                       "l_back_rec": float(l_back.detach()), "l_distr": float(l_distr.detach()),
-                       "lr": optimizer.param_groups[0]["lr"], "z_temperature": temperature,
-                       "it_per_s": config.log_every / max(now - tick, 1e-9)}
-                tick = now
-            if val_images and (iteration % config.val_every == 0 or iteration == config.iters):
-                net.eval()
-                val_psnr, val_ssim = validate(net, val_images, draws=config.val_draws, device=device)
-                net.train()
-                row = row or {"iter": iteration}
-                row.update(val_psnr_y=val_psnr, val_ssim_y=val_ssim)
-                if bar is not None:
-                    bar.write(f"iter {iteration}: val PSNR-Y {val_psnr:.2f} dB, SSIM-Y {val_ssim:.4f}")
-            if row is not None:
-                log.write(row)
-                if on_log is not None:
-                    on_log(row)
+            iteration_log.after(
+                iteration,
+                lambda: {"loss": loss_value, "l_forw_fit": float(l_forw.detach()),
+                         "l_back_rec": float(l_back.detach()), "l_distr": float(l_distr.detach()),
+                         "lr": optimizer.param_groups[0]["lr"], "z_temperature": temperature},
+                evaluate if val_images else None)
             if iteration % config.checkpoint_every == 0 or iteration == end:
                 snapshot(iteration)
                 start = iteration
@@ -257,4 +283,4 @@ def train(config: TrainConfig, *, progress: bool = True,
     if bar is not None:
         bar.close()
     return TrainingResult(run_dir=run_dir, iterations=iteration, last_loss=last_loss,
-                          val_psnr_y=val_psnr, rollbacks=rollbacks)
+                          val_psnr_y=iteration_log.val_psnr, rollbacks=rollbacks)

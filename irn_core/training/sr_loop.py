@@ -2,7 +2,6 @@
 data, checkpoints, log and resume."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,8 @@ def validate_sr(model: torch.nn.Module, images: list[np.ndarray], *, scale: int,
 
 
 def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | None = None):
-    from .loop import TrainingResult, _CsvLog, _IterationSampler, _set_threads, learning_rate_factor
+    from .loop import (TrainingResult, _CsvLog, _IterationLog, _IterationSampler, _set_threads,
+                       learning_rate_factor)
     from .validation import load_validation_images
     config.validate()
     run_dir = Path(config.out)
@@ -63,7 +63,16 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
     if progress:
         from tqdm import tqdm
         bar = tqdm(total=config.iters, initial=start, unit="it", desc=f"SR x{config.scale}", dynamic_ncols=True)
-    iteration, loss_value, val_psnr, tick = start, float("nan"), None, time.perf_counter()
+    iteration_log = _IterationLog(config, log, end=end, bar=bar)
+
+    def evaluate() -> tuple[float, float]:
+        model.eval()
+        try:
+            return validate_sr(model, val_images, scale=config.scale, device=device)
+        finally:
+            model.train()
+
+    iteration, loss_value = start, float("nan")
     for hr, lr in loader:
         hr, lr = hr.to(device), lr.to(device)
         lr = torch.round(lr.clamp(0, 1) * 255) / 255  # what a stored 8-bit LR holds
@@ -78,24 +87,11 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
         if bar is not None:
             bar.update(1)
             bar.set_postfix(l1=f"{loss_value:.4f}")
-        row = None
-        if iteration % config.log_every == 0:
-            now = time.perf_counter()
-            row = {"iter": iteration, "loss": loss_value, "lr": optimizer.param_groups[0]["lr"],
-                   "it_per_s": config.log_every / max(now - tick, 1e-9)}
-            tick = now
-        if val_images and (iteration % config.val_every == 0 or iteration == config.iters):
-            model.eval()
-            val_psnr, val_ssim = validate_sr(model, val_images, scale=config.scale, device=device)
-            model.train()
-            row = (row or {"iter": iteration}) | {"val_psnr_y": val_psnr, "val_ssim_y": val_ssim}
-            if bar is not None:
-                bar.write(f"iter {iteration}: val PSNR-Y {val_psnr:.2f} dB")
-        if row is not None:
-            log.write(row)
+        iteration_log.after(iteration, lambda: {"loss": loss_value, "lr": optimizer.param_groups[0]["lr"]},
+                            evaluate if val_images else None)
         if iteration % config.checkpoint_every == 0 or iteration == end:
             snapshot(iteration)
     if bar is not None:
         bar.close()
-    return TrainingResult(run_dir=run_dir, iterations=iteration, last_loss=loss_value, val_psnr_y=val_psnr,
-                          rollbacks=0)
+    return TrainingResult(run_dir=run_dir, iterations=iteration, last_loss=loss_value,
+                          val_psnr_y=iteration_log.val_psnr, rollbacks=0)
