@@ -107,27 +107,37 @@ class _CsvLog:
 
 
 class _IterationLog:
-    """After each iteration: a loss row every ``log_every`` iterations and at ``end``, validation
-    every ``val_every`` and at the last iteration, into log.csv (and ``on_log``)."""
+    """The progress bar, and after each iteration a loss row every ``log_every`` iterations and at
+    ``end``, and validation of ``model`` every ``val_every`` and at the last iteration, into
+    log.csv (and ``on_log``)."""
 
-    def __init__(self, config: TrainConfig, log: _CsvLog, *, end: int, bar=None,
+    def __init__(self, config: TrainConfig, log: _CsvLog, *, model: torch.nn.Module, start: int, end: int,
+                 validate: Callable[[], tuple[float, float]] | None, progress: bool, description: str,
                  on_log: Callable[[dict], None] | None = None):
-        self.config, self.log, self.end, self.bar, self.on_log = config, log, end, bar, on_log
+        self.config, self.log, self.model, self.end = config, log, model, end
+        self.validate, self.on_log = validate, on_log
+        self.bar = None
+        if progress:
+            from tqdm import tqdm
+            self.bar = tqdm(total=config.iters, initial=start, unit="it", dynamic_ncols=True, desc=description)
         self.tick = time.perf_counter()
         self.val_psnr: float | None = None
 
     def restart_clock(self) -> None:
         self.tick = time.perf_counter()
 
-    def after(self, iteration: int, losses: Callable[[], dict],
-              validate: Callable[[], tuple[float, float]] | None) -> None:
+    def after(self, iteration: int, losses: Callable[[], dict]) -> None:
         config, row = self.config, None
         if iteration % config.log_every == 0 or iteration == self.end:
             now = time.perf_counter()
             row = {"iter": iteration, **losses(), "it_per_s": config.log_every / max(now - self.tick, 1e-9)}
             self.tick = now
-        if validate is not None and (iteration % config.val_every == 0 or iteration == config.iters):
-            self.val_psnr, val_ssim = validate()
+        if self.validate is not None and (iteration % config.val_every == 0 or iteration == config.iters):
+            self.model.eval()
+            try:
+                self.val_psnr, val_ssim = self.validate()
+            finally:
+                self.model.train()
             row = (row or {"iter": iteration}) | {"val_psnr_y": self.val_psnr, "val_ssim_y": val_ssim}
             if self.bar is not None:
                 self.bar.write(f"iter {iteration}: val PSNR-Y {self.val_psnr:.2f} dB, SSIM-Y {val_ssim:.4f}")
@@ -135,6 +145,10 @@ class _IterationLog:
             self.log.write(row)
             if self.on_log is not None:
                 self.on_log(row)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def train(config: TrainConfig, *, progress: bool = True,
@@ -197,20 +211,11 @@ def train(config: TrainConfig, *, progress: bool = True,
     log = _CsvLog(run_dir / "log.csv")
     end = config.iters if stop_after is None else min(config.iters, start + stop_after)
 
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=config.iters, initial=start, unit="it", dynamic_ncols=True,
-                   desc=f"IRN x{config.scale}")
-
-    iteration_log = _IterationLog(config, log, end=end, bar=bar, on_log=on_log)
-
-    def evaluate() -> tuple[float, float]:
-        net.eval()
-        try:
-            return validate(net, val_images, draws=config.val_draws, device=device)
-        finally:
-            net.train()
+    iteration_log = _IterationLog(
+        config, log, model=net, start=start, end=end, progress=progress, description=f"IRN x{config.scale}",
+        validate=(lambda: validate(net, val_images, draws=config.val_draws, device=device)) if val_images else None,
+        on_log=on_log)
+    bar = iteration_log.bar
 
     iteration, last_loss = start, float("nan")
     while iteration < end:
@@ -273,14 +278,12 @@ def train(config: TrainConfig, *, progress: bool = True,
                 iteration,
                 lambda: {"loss": loss_value, "l_forw_fit": float(l_forw.detach()),
                          "l_back_rec": float(l_back.detach()), "l_distr": float(l_distr.detach()),
-                         "lr": optimizer.param_groups[0]["lr"], "z_temperature": temperature},
-                evaluate if val_images else None)
+                         "lr": optimizer.param_groups[0]["lr"], "z_temperature": temperature})
             if iteration % config.checkpoint_every == 0 or iteration == end:
                 snapshot(iteration)
                 start = iteration
         if not rolled_back:
             break
-    if bar is not None:
-        bar.close()
+    iteration_log.close()
     return TrainingResult(run_dir=run_dir, iterations=iteration, last_loss=last_loss,
                           val_psnr_y=iteration_log.val_psnr, rollbacks=rollbacks)

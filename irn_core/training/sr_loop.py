@@ -59,19 +59,10 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
     end = config.iters if stop_after is None else min(config.iters, start + stop_after)
     loader = DataLoader(dataset, batch_size=config.batch, num_workers=config.workers,
                         sampler=_IterationSampler(start * config.batch, end * config.batch))
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=config.iters, initial=start, unit="it", desc=f"SR x{config.scale}", dynamic_ncols=True)
-    iteration_log = _IterationLog(config, log, end=end, bar=bar)
-
-    def evaluate() -> tuple[float, float]:
-        model.eval()
-        try:
-            return validate_sr(model, val_images, scale=config.scale, device=device)
-        finally:
-            model.train()
-
+    iteration_log = _IterationLog(
+        config, log, model=model, start=start, end=end, progress=progress, description=f"SR x{config.scale}",
+        validate=(lambda: validate_sr(model, val_images, scale=config.scale, device=device)) if val_images else None)
+    bar = iteration_log.bar
     iteration, loss_value = start, float("nan")
     for hr, lr in loader:
         hr, lr = hr.to(device), lr.to(device)
@@ -87,11 +78,9 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
         if bar is not None:
             bar.update(1)
             bar.set_postfix(l1=f"{loss_value:.4f}")
-        iteration_log.after(iteration, lambda: {"loss": loss_value, "lr": optimizer.param_groups[0]["lr"]},
-                            evaluate if val_images else None)
+        iteration_log.after(iteration, lambda: {"loss": loss_value, "lr": optimizer.param_groups[0]["lr"]})
         if iteration % config.checkpoint_every == 0 or iteration == end:
             snapshot(iteration)
-    if bar is not None:
-        bar.close()
+    iteration_log.close()
     return TrainingResult(run_dir=run_dir, iterations=iteration, last_loss=loss_value,
                           val_psnr_y=iteration_log.val_psnr, rollbacks=0)
