@@ -21,6 +21,7 @@ from .rescaler import Cancelled, pick_device, plan_tiles
 
 SR_FEATURES = 48
 SR_CONVS = 12
+COMPACT_ARCHITECTURE = "SRVGGNetCompact"
 
 
 class CompactSR(nn.Module):
@@ -85,14 +86,50 @@ class SRBaseline(_Baseline):
         return np.ascontiguousarray(img, dtype=np.float32)
 
 
+SR_FORMAT = "irn-studio-sr"
+
+
+def _read_own_sr(path: Path) -> CompactSR | None:
+    """Our SR network from a safetensors file we wrote, or None when the file is something else.
+
+    Reading our format directly skips spandrel's import (2 s of importing 1,300 modules under the
+    GIL, which stalled the app's GUI thread for up to 200 ms at a time).
+    """
+    if path.suffix.lower() != ".safetensors":
+        return None
+    from safetensors import SafetensorError, safe_open
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            metadata = f.metadata() or {}
+            if metadata.get("format") != SR_FORMAT:
+                return None
+            state = {k: f.get_tensor(k).float() for k in f.keys()}
+    except (SafetensorError, OSError):
+        return None
+    try:
+        model = CompactSR(scale=int(metadata["scale"]))
+        model.load_state_dict(state)
+    except (KeyError, ValueError, RuntimeError) as exc:
+        raise ValueError(f"{path.name} says it is an IRN Studio SR model but does not load: "
+                         f"{str(exc).splitlines()[0]}") from exc
+    return model.eval()
+
+
 def load_sr_model(path: str | os.PathLike, *, scale: int | None = None) -> tuple[nn.Module, int, str]:
-    """(module, scale, architecture name) from any SR checkpoint spandrel recognises.
+    """(module, scale, architecture name) from our SR safetensors (read directly) or any SR
+    checkpoint spandrel recognises.
 
     Raises ValueError for a missing, unsupported or non-SR file, or one whose scale differs from ``scale``.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"SR model file not found: {path}")
+    own = _read_own_sr(path)
+    if own is not None:
+        if scale is not None and own.scale != scale:
+            raise ValueError(f"{path.name} is a x{own.scale} {COMPACT_ARCHITECTURE} model, "
+                             f"but the comparison is at x{scale}")
+        return own, own.scale, COMPACT_ARCHITECTURE
     try:
         from spandrel import ImageModelDescriptor, ModelLoader
     except ImportError as exc:
@@ -128,7 +165,7 @@ def load_sr_baseline(path: str | os.PathLike | None, *, scale: int, device=None)
 def save_sr(model: CompactSR, path: str | os.PathLike, *, half: bool = True, metadata: dict | None = None) -> Path:
     """Write our SR network as safetensors (fp16 when ``half``), atomically, with metadata."""
     from .weights import write_safetensors
-    meta = {"format": "irn-studio-sr", "architecture": f"SRVGGNetCompact-{SR_FEATURES}nf-{SR_CONVS}nc",
+    meta = {"format": SR_FORMAT, "architecture": f"SRVGGNetCompact-{SR_FEATURES}nf-{SR_CONVS}nc",
             "scale": str(model.scale)}
     meta.update(metadata or {})
     return write_safetensors(model, path, half=half, metadata=meta)

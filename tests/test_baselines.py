@@ -25,12 +25,17 @@ def test_bicubic_of_a_smooth_image_is_close(astronaut):
     assert np.abs(restored - smooth)[4:-4, 4:-4].max() < 2 / 255
 
 
-def test_sr_network_save_load_round_trip_through_spandrel(tmp_path):
+def _random_compact_sr(scale: int) -> CompactSR:
     torch.manual_seed(0)
-    model = CompactSR(scale=4).eval()
+    model = CompactSR(scale=scale).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.add_(torch.randn_like(p) * 0.01)
+    return model
+
+
+def test_sr_network_save_load_round_trip(tmp_path):
+    model = _random_compact_sr(4)
     path = save_sr(model, tmp_path / "sr_x4.safetensors", half=False)
     loaded, scale, architecture = load_sr_model(path)
     assert scale == 4 and "Compact" in architecture
@@ -40,6 +45,30 @@ def test_sr_network_save_load_round_trip_through_spandrel(tmp_path):
     baseline = load_sr_baseline(path, scale=4, device="cpu")
     lr = np.random.default_rng(0).random((10, 9, 3), dtype=np.float32)
     assert baseline.upscale(lr).shape == (40, 36, 3)
+    with pytest.raises(ValueError, match="x4 SRVGGNetCompact model, but the comparison is at x2"):
+        load_sr_model(path, scale=2)
+
+
+def test_our_sr_files_load_without_importing_spandrel(tmp_path):
+    import subprocess
+    import sys
+    path = save_sr(_random_compact_sr(2), tmp_path / "sr_x2.safetensors")
+    code = ("import sys; from irn_core.sr import load_sr_model; "
+            f"assert load_sr_model({str(path)!r})[1] == 2; print('spandrel' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_our_sr_network_is_an_architecture_spandrel_knows(tmp_path):
+    pytest.importorskip("spandrel")
+    model = _random_compact_sr(4)
+    path = tmp_path / "compact_x4.pth"
+    torch.save(model.state_dict(), path)  # a .pth goes through spandrel
+    loaded, scale, architecture = load_sr_model(path)
+    assert scale == 4 and "Compact" in architecture
+    x = torch.rand(1, 3, 12, 10)
+    with torch.no_grad():
+        assert torch.allclose(loaded(x), model(x), atol=1e-6)
 
 
 def test_sr_tiled_equals_whole(tmp_path):
