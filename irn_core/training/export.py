@@ -32,8 +32,8 @@ def export_run(run_dir: str | Path, out: str | Path, *, val: str | Path | None =
     meta: dict[str, object] = {
         "iterations": state["iteration"], "training_data": str(config["data"]),
         "trained_with": "irn train (IRN Studio)", "date": datetime.date.today().isoformat(),
-        "recipe": {k: config[k] for k in ("batch", "patch", "lr", "lr_schedule", "z_warmup_iters",
-                                          "autocast_bf16", "init_from")},
+        "recipe": {k: config.get(k) for k in ("batch", "patch", "lr", "lr_schedule", "z_warmup_iters",
+                                              "autocast_bf16", "init_from", "color_augment", "noise_augment")},
     }
     half = True
     if val:
