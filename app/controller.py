@@ -247,6 +247,9 @@ class SessionController(QObject):
             self.model_check_runner.cancel()
             self.settings.weights = None
             self.info_changed.emit()
+            if self._run_after_model_check:
+                self._run_after_model_check = False
+                self.run()
             return
         self.message.emit("info", f"checking {Path(path).name}…")
         self.model_check_runner.submit(lambda ctx: ("irn", str(path), checkpoint_scale(path), "IRN"))

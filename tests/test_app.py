@@ -87,6 +87,17 @@ def test_a_run_asked_for_while_a_checkpoint_is_checked_starts_after_it(window, i
     assert window.controller.session.results["irn_lr"].pixels.shape == (24, 24, 3)
 
 
+def test_a_deferred_run_starts_when_the_user_goes_back_to_the_bundled_weights(window, image_path, tmp_path,
+                                                                               qtbot):
+    other = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "other.safetensors", half=False)
+    window.open_path(image_path)
+    window.controller.set_weights(str(other))
+    with qtbot.waitSignal(window.controller.run_finished, timeout=120_000):
+        assert window.controller.run()  # deferred: the checkpoint is being checked
+        window.controller.set_weights(None)  # cancels the check; the run goes ahead with the bundled x2
+    assert window.controller.settings.weights is None
+
+
 def _run_to_end(window, qtbot, timeout=120_000):
     with qtbot.waitSignal(window.controller.run_finished, timeout=timeout):
         assert window.controller.run()
