@@ -703,6 +703,7 @@ def _run_job(ctx, models: _ModelCache, weights: Path, image: LoadedImage, settin
         step["n"] += 1
         return lambda done, total: ctx.progress(step["n"] - 1, steps, f"{text} {done}/{total}")
 
+    drawn_z = None  # the preview's latent, reused by the full restoration
     if lr_only:
         lr = image.pixels
         fingerprint = weights_fingerprint(rescaler.net)
@@ -713,7 +714,6 @@ def _run_job(ctx, models: _ModelCache, weights: Path, image: LoadedImage, settin
             output_size = None
         z = None
     else:
-        drawn_z = None
         if hr.shape[0] * hr.shape[1] > PREVIEW_MIN_PIXELS and not settings.oracle_z \
                 and settings.jpeg_quality is None:
             drawn_z = _preview(ctx, rescaler, hr, settings, priority)
@@ -735,7 +735,7 @@ def _run_job(ctx, models: _ModelCache, weights: Path, image: LoadedImage, settin
 
     t = time.perf_counter()
     restored = rescaler.upscale(lr, temperature=settings.temperature, seed=settings.seed,
-                                z=z if use_oracle else (None if lr_only else drawn_z), output_size=output_size,
+                                z=z if use_oracle else drawn_z, output_size=output_size,
                                 progress=stage("IRN upscale"), cancel=ctx.cancel, on_tile=on_tile,
                                 priority=priority)
     ctx.emit("timing", {"upscale": time.perf_counter() - t})

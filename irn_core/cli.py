@@ -145,7 +145,8 @@ def cmd_train(args) -> int:
     if args.config:
         values.update(TrainConfig.from_file(args.config).to_dict())
     for key in ("model", "scale", "data", "val", "out", "iters", "batch", "patch", "device", "seed", "lr",
-                "lr_schedule", "lr_warmup_iters", "z_warmup_iters", "threads", "init_from", "val_every"):
+                "lr_schedule", "lr_warmup_iters", "z_warmup_iters", "threads", "init_from", "val_every",
+                "noise_augment"):
         value = getattr(args, key)
         if value is not None:
             values[key] = value
@@ -222,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channels-last", action="store_true", dest="channels_last", help="NHWC memory layout")
     p.add_argument("--color-augment", action="store_true", dest="color_augment",
                    help="permute channels and raise saturation of training patches")
+    p.add_argument("--noise-augment", type=float, dest="noise_augment", metavar="STD",
+                   help="add per-channel Gaussian noise of std up to STD to training patches")
     p.add_argument("--plot", metavar="RUN_DIR", help="only write RUN_DIR/curve.png from its log")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)

@@ -99,12 +99,6 @@ def temperature_sweep(rescaler, lr: np.ndarray, reference: np.ndarray, *, temper
     return points
 
 
-def std_map_image(std: np.ndarray) -> np.ndarray:
-    """Per-pixel std (H, W, 3) -> an inferno-coloured RGB float image, scaled to its 99.5th percentile."""
-    from .figure import colorize
-    return colorize(std.mean(axis=2))
-
-
 def draws_csv(sample: SampleSet) -> str:
     out = _io.StringIO()
     writer = csv.writer(out)
@@ -133,6 +127,7 @@ def add_sample_parser(sub) -> None:
 def _cmd_sample(args) -> int:
     import sys
 
+    from .figure import colorize
     from .io import read_image, write_bytes_atomic, write_png
     from .lrfile import read_lr_info
     from .rescaler import IRNRescaler
@@ -160,7 +155,7 @@ def _cmd_sample(args) -> int:
     sample = sample_draws(rescaler, lr, draws=args.draws, seed=args.seed, temperature=args.temperature,
                           reference=reference, output_size=size, on_draw=on_draw)
     write_png(out / "mean.png", sample.mean, overwrite=args.overwrite)
-    write_png(out / "std.png", std_map_image(sample.std), overwrite=args.overwrite)
+    write_png(out / "std.png", colorize(sample.std.mean(axis=2)), overwrite=args.overwrite)
     write_bytes_atomic(out / "metrics.csv", draws_csv(sample).encode(), overwrite=args.overwrite)
     print(f"wrote {args.draws} draws, mean.png, std.png and metrics.csv to {out} "
           f"(mean per-pixel std {sample.std.mean() * 255:.2f} levels)")

@@ -95,16 +95,14 @@ def _read_own_sr(path: Path) -> CompactSR | None:
     Reading our format directly skips spandrel's import (2 s of importing 1,300 modules under the
     GIL, which stalled the app's GUI thread for up to 200 ms at a time).
     """
+    from .weights import WeightsError, read_state_dict
     if path.suffix.lower() != ".safetensors":
         return None
-    from safetensors import SafetensorError, safe_open
     try:
-        with safe_open(str(path), framework="pt") as f:
-            metadata = f.metadata() or {}
-            if metadata.get("format") != SR_FORMAT:
-                return None
-            state = {k: f.get_tensor(k).float() for k in f.keys()}
-    except (SafetensorError, OSError):
+        state, metadata = read_state_dict(path)
+    except WeightsError:
+        return None  # not readable as safetensors: spandrel says what it is
+    if metadata.get("format") != SR_FORMAT:
         return None
     try:
         model = CompactSR(scale=int(metadata["scale"]))

@@ -111,3 +111,16 @@ def test_irn_sample_writes_draws_mean_std_and_csv(tmp_path, weights, sample_png,
     # A second run into the same folder refuses to overwrite.
     assert main(["sample", sample_png, "--draws", "3", "--weights", weights, "-o", str(out), "-q"]) == 1
     assert "already holds" in capsys.readouterr().err
+
+
+def test_cli_train_flags_reach_the_run_config(tmp_path):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    write_png(folder / "cat.png", data.chelsea()[:64, :64].astype(np.float32) / 255)
+    out = tmp_path / "run"
+    assert main(["train", "--scale", "2", "--data", str(folder), "--out", str(out), "--iters", "1", "--batch", "1",
+                 "--patch", "32", "--threads", "1", "--color-augment", "--noise-augment", "0.02", "-q"]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["color_augment"] is True and config["noise_augment"] == 0.02
+    assert main(["train", "--scale", "2", "--data", str(folder), "--out", str(tmp_path / "bad"), "--iters", "1",
+                 "--noise-augment", "2", "-q"]) != 0
