@@ -34,7 +34,7 @@ def speed_report(*, scales: list[int], size: int, device: str = "auto", precisio
         net = load_irn(path) if path else build_irn(scale)
         rescaler = IRNRescaler(net, device=device, precision=precision, tile_hr=max(size, 64))
         if not lines:
-            lines.append(f"device: {device_description(rescaler.device)}, precision {precision}, "
+            lines.append(f"device: {device_description(rescaler.device)}, precision {rescaler.precision}, "
                          f"image {size}x{size}, best of {repeats}")
         if rescaler.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()

@@ -85,3 +85,13 @@ def test_bad_inputs(net4):
         rescaler.downscale([[0.0]])
     with pytest.raises(ValueError, match="precision"):
         IRNRescaler(net4, precision="int8")
+
+
+def test_bf16_falls_back_to_fp32_on_a_cpu_without_fast_bf16(net4, small_image, monkeypatch):
+    import irn_core.rescaler as rescaler_module
+    monkeypatch.setattr(rescaler_module, "bf16_is_fast", lambda device: False)
+    with pytest.warns(RuntimeWarning, match="no fast bf16"):
+        rescaler = IRNRescaler(net4, device="cpu", precision="bf16")
+    assert rescaler.precision == "fp32"
+    fp32 = IRNRescaler(net4, device="cpu")
+    assert np.array_equal(rescaler.downscale(small_image), fp32.downscale(small_image))

@@ -125,3 +125,16 @@ def test_sr_baseline_training_logs_validation_and_resumes(image_folder, tmp_path
     rows = (tmp_path / "sr" / "log.csv").read_text().splitlines()[1:]
     assert [row.split(",")[0] for row in rows] == ["2", "4"]
     assert all(row.split(",")[8] for row in rows)  # val_psnr_y at iterations 2 and 4
+
+
+def test_bf16_on_a_cpu_without_fast_bf16_trains_in_fp32(image_folder, tmp_path, monkeypatch):
+    import irn_core.training.loop as loop
+    monkeypatch.setattr(loop, "bf16_is_fast", lambda device: False)
+    train(_config(image_folder, tmp_path / "fp32", iters=2), progress=False)
+    with pytest.warns(RuntimeWarning, match="no fast bf16"):
+        train(_config(image_folder, tmp_path / "asked_bf16", iters=2, autocast_bf16=True), progress=False)
+    assert "autocast_bf16 ignored" in (tmp_path / "asked_bf16" / "log.csv").read_text()
+    a = torch.load(list_checkpoints(tmp_path / "fp32")[-1], weights_only=False)["model"]
+    b = torch.load(list_checkpoints(tmp_path / "asked_bf16")[-1], weights_only=False)["model"]
+    for key in a:
+        assert torch.equal(a[key], b[key]), key

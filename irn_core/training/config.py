@@ -24,7 +24,8 @@ class TrainConfig:
     z_warmup_iters: the latent temperature of the backward pass rises linearly 0 -> 1.
     lr_schedule="cosine" with lr_warmup_iters: cosine decay to lr*1e-2 after a linear warm-up.
     init_from: start from trained weights: the same scale (fine-tuning) or a lower one (its first stages).
-    autocast_bf16: bf16 autocast for the convolutions (CPUs with avx512_bf16, GPUs).
+    autocast_bf16: bf16 autocast for the convolutions (GPUs, CPUs with AVX-512; elsewhere it is ignored
+        with a warning, as bf16 there is ~10x slower than fp32).
     channels_last: NHWC memory layout (faster convolutions with oneDNN and cuDNN).
     color_augment: permute RGB channels and raise saturation of training patches (see PatchDataset).
     noise_augment: max std of per-channel Gaussian noise added to training patches (0: off).

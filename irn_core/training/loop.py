@@ -6,6 +6,7 @@ import json
 import math
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -15,7 +16,7 @@ import torch
 from torch.utils.data import DataLoader, Sampler
 
 from ..model import build_irn
-from ..rescaler import pick_device
+from ..rescaler import bf16_is_fast, pick_device
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .data import PatchDataset
@@ -166,6 +167,7 @@ def train(config: TrainConfig, *, progress: bool = True,
     run_dir.mkdir(parents=True, exist_ok=True)
     device = pick_device(config.device)
     _set_threads(config, device)
+    use_bf16 = config.autocast_bf16 and bf16_is_fast(device)
     (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
 
     torch.manual_seed(config.seed)
@@ -209,6 +211,10 @@ def train(config: TrainConfig, *, progress: bool = True,
     val_images = load_validation_images(config.val, scale=config.scale,
                                         limit=config.val_max_images) if config.val else []
     log = _CsvLog(run_dir / "log.csv")
+    if config.autocast_bf16 and not use_bf16:
+        message = "autocast_bf16 ignored: this CPU has no fast bf16 (needs AVX-512), training in fp32"
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+        log.write({"iter": start, "event": message})
     end = config.iters if stop_after is None else min(config.iters, start + stop_after)
 
     iteration_log = _IterationLog(
@@ -233,14 +239,14 @@ def train(config: TrainConfig, *, progress: bool = True,
                 group["lr"] = config.lr * lr_scale * learning_rate_factor(config, iteration)
             temperature = z_temperature(config, iteration)
 
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.autocast_bf16):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
                 out = net(hr)
             out = out.float()
             lr_out, z = out[:, :3], out[:, 3:]
             l_forw = config.lambda_forward * forward_fit_loss(lr_out, lr_ref)
             l_distr = config.lambda_distribution * distribution_loss(z)
             noise = torch.randn(z.shape, generator=z_generator).to(device) * temperature
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.autocast_bf16):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
                 restored = net(torch.cat((quantize_straight_through(lr_out), noise), 1), rev=True)[:, :3]
             l_back = config.lambda_backward * backward_reconstruction_loss(restored.float(), hr)
             loss = l_forw + l_back + l_distr
