@@ -158,9 +158,13 @@ def cmd_train(args) -> int:
         values["color_augment"] = True
     values.pop("extra", None)
     config = TrainConfig.from_dict(values)
-    result = train(config, progress=not args.quiet)
-    print(f"{result.run_dir}: {result.iterations} iterations, last loss {result.last_loss:.4g}"
-          + (f", val PSNR-Y {result.val_psnr_y:.2f} dB" if result.val_psnr_y else ""))
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise CliError(f"--time-limit must be a positive number of minutes, got {args.time_limit}")
+    result = train(config, progress=not args.quiet,
+                   stop_after_seconds=None if args.time_limit is None else 60 * args.time_limit)
+    print(f"{result.run_dir}: {result.iterations} of {config.iters} iterations, last loss {result.last_loss:.4g}"
+          + (f", val PSNR-Y {result.val_psnr_y:.2f} dB" if result.val_psnr_y else "")
+          + ("; run the same command again to resume" if result.iterations < config.iters else ""))
     return EXIT_OK
 
 
@@ -225,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="permute channels and raise saturation of training patches")
     p.add_argument("--noise-augment", type=float, dest="noise_augment", metavar="STD",
                    help="add per-channel Gaussian noise of std up to STD to training patches")
+    p.add_argument("--time-limit", type=float, dest="time_limit", metavar="MINUTES",
+                   help="stop with a checkpoint after this much wall time (resume by running again)")
     p.add_argument("--plot", metavar="RUN_DIR", help="only write RUN_DIR/curve.png from its log")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)

@@ -124,3 +124,20 @@ def test_cli_train_flags_reach_the_run_config(tmp_path):
     assert config["color_augment"] is True and config["noise_augment"] == 0.02
     assert main(["train", "--scale", "2", "--data", str(folder), "--out", str(tmp_path / "bad"), "--iters", "1",
                  "--noise-augment", "2", "-q"]) != 0
+
+
+def test_cli_train_time_limit_stops_with_a_checkpoint_and_resumes(tmp_path, capsys):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    write_png(folder / "cat.png", data.chelsea()[:64, :64].astype(np.float32) / 255)
+    args = ["train", "--scale", "2", "--data", str(folder), "--out", str(tmp_path / "run"), "--iters", "3",
+            "--batch", "1", "--patch", "32", "--threads", "1", "-q"]
+    # A limit of a few milliseconds ends the run after its first iteration.
+    assert main(args + ["--time-limit", "0.0001"]) == 0
+    assert "1 of 3 iterations" in capsys.readouterr().out
+    assert (tmp_path / "run" / "checkpoints" / "iter_00000001.pt").exists()
+    assert "time limit reached" in (tmp_path / "run" / "log.csv").read_text()
+    assert main(args) == 0
+    assert "3 of 3 iterations" in capsys.readouterr().out
+    assert main(args + ["--time-limit", "0"]) == 1
+    assert "--time-limit must be a positive" in capsys.readouterr().err

@@ -152,17 +152,23 @@ class _IterationLog:
             self.bar.close()
 
 
-def train(config: TrainConfig, *, progress: bool = True,
-          stop_after: int | None = None, on_log: Callable[[dict], None] | None = None) -> TrainingResult:
+def train(config: TrainConfig, *, progress: bool = True, stop_after: int | None = None,
+          stop_after_seconds: float | None = None,
+          on_log: Callable[[dict], None] | None = None) -> TrainingResult:
     """Train (or resume training) an IRN as ``config`` says; returns where it got to.
 
     stop_after: end after this many iterations in this call (the run can resume later).
+    stop_after_seconds: end, with a checkpoint, at the first iteration past this much wall time (for
+        time-boxed sessions such as a lent GPU's 10-minute calls); the run resumes later.
     Checkpoints go to RUN_DIR/checkpoints, the loss/validation log to RUN_DIR/log.csv.
     """
     config.validate()
     if config.model == "sr":
         from .sr_loop import train_sr
+        if stop_after_seconds is not None:
+            raise ValueError("a time limit is supported for IRN training only, not model 'sr'")
         return train_sr(config, progress=progress, stop_after=stop_after)
+    deadline = None if stop_after_seconds is None else time.monotonic() + stop_after_seconds
     run_dir = Path(config.out)
     run_dir.mkdir(parents=True, exist_ok=True)
     device = pick_device(config.device)
@@ -288,6 +294,12 @@ def train(config: TrainConfig, *, progress: bool = True,
             if iteration % config.checkpoint_every == 0 or iteration == end:
                 snapshot(iteration)
                 start = iteration
+            if deadline is not None and time.monotonic() > deadline and iteration < end:
+                if start != iteration:
+                    snapshot(iteration)
+                    start = iteration
+                log.write({"iter": iteration, "event": "time limit reached; run again to resume"})
+                break
         if not rolled_back:
             break
     iteration_log.close()
