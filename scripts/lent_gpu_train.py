@@ -1,0 +1,141 @@
+"""Continue both bundled IRN models on a lent GPU in one device call, and bring back fp16 weights,
+training logs and Set5/Set14 figures through $OUT.
+
+A lent GPU gives a session about 15 minutes in calls of at most 10, and checkpoints with optimiser state
+(20 MB at x2, 53 MB at x4) do not fit what travels back (16 MiB a file). So each call starts from the
+bundled weights (configs/irn_x{2,4}_gpu.json: init_from), sizes a cosine schedule to the minutes it is
+given from a short probe of its own speed, trains both scales at once, and returns exported weights.
+
+Here, once per session (the data does not travel otherwise; BSD100 would exceed the 64 MiB carry limit):
+
+    echo /gpu_data/ >> .git/info/exclude
+    mkdir -p gpu_data && cp -r ../shared/datasets/{train,Set5,Set14} gpu_data/
+
+Device call: command "python3 scripts/lent_gpu_train.py --minutes 6", carry ["gpu_data"], timeout_s 600.
+Back here: tar xf FILES_AT/gpu_x2.tar (and gpu_x4.tar); each holds irn_xS.safetensors, log.csv,
+curve.png, config.json and Set5/Set14 bench JSON. Compare, bench BSD100 here, and copy the weights into
+resources/weights when they are better.
+
+A dry run on a CPU: python scripts/lent_gpu_train.py --minutes 0.5 --allow-cpu --set patch=32 --set batch=2
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCALES = (2, 4)
+PROBE_ITERS = 60
+BENCH_SETS = (("Set5", 5), ("Set14", 5))
+
+
+def irn_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "irn_core", *args]
+
+
+def run_all(commands: list[list[str]], logs: list[Path]) -> list[bool]:
+    """Run the commands at once; whether each succeeded (a failure's log is printed)."""
+    env = os.environ | {"PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    processes = []
+    for command, log in zip(commands, logs):
+        log.parent.mkdir(parents=True, exist_ok=True)
+        processes.append(subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("w"),
+                                          stderr=subprocess.STDOUT))
+    succeeded = [process.wait() == 0 for process in processes]
+    for ok, command, log in zip(succeeded, commands, logs):
+        if not ok:
+            print(f"FAILED: {' '.join(command)}\n{log.read_text()[-3000:]}", flush=True)
+    return succeeded
+
+
+def write_config(scale: int, path: Path, changes: dict) -> Path:
+    config = json.loads((REPO / f"configs/irn_x{scale}_gpu.json").read_text()) | changes
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config, indent=2))
+    return path
+
+
+def probe_rate(log_csv: Path) -> float:
+    """Iterations per second of a probe run, leaving out its first interval (worker start-up)."""
+    rates = [float(row["it_per_s"]) for row in csv.DictReader(log_csv.open()) if row["it_per_s"]]
+    return statistics.median(rates[1:] or rates)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, required=True, help="training time for both scales (at once)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                        help="override a config value (for dry runs), e.g. patch=32")
+    parser.add_argument("--allow-cpu", action="store_true", help="run even without CUDA (dry run)")
+    args = parser.parse_args()
+    overrides = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
+    out = Path(os.environ.get("OUT") or REPO / "runs/gpu_out")
+    work = REPO / "runs/gpu_work"
+    shutil.rmtree(work, ignore_errors=True)
+
+    import torch
+    print(f"torch {torch.__version__}, CUDA: {torch.cuda.get_device_name() if torch.cuda.is_available() else 'none'}",
+          flush=True)
+    if not torch.cuda.is_available() and not args.allow_cpu:
+        print("no CUDA device; pass --allow-cpu for a dry run")
+        return 1
+
+    started = time.monotonic()
+    probes = [write_config(s, work / f"probe_x{s}.json", overrides | {
+        "iters": PROBE_ITERS, "val": "", "log_every": 10, "checkpoint_every": PROBE_ITERS,
+        "out": str(work / f"probe_x{s}")}) for s in SCALES]
+    if not all(run_all([irn_command("train", "--config", str(p), "-q") for p in probes],
+                       [work / f"probe_x{s}.out" for s in SCALES])):
+        return 1
+    rates = {s: probe_rate(work / f"probe_x{s}/log.csv") for s in SCALES}
+    iters = {s: max(PROBE_ITERS, int(rates[s] * args.minutes * 60 * 0.92)) for s in SCALES}
+    print(f"probe ({time.monotonic() - started:.0f} s): " + ", ".join(
+        f"x{s} {rates[s]:.2f} it/s -> {iters[s]} iterations" for s in SCALES), flush=True)
+
+    runs = {s: work / f"x{s}" for s in SCALES}
+    configs = [write_config(s, work / f"x{s}.json", overrides | {
+        "iters": iters[s], "out": str(runs[s]), "val_every": max(50, iters[s] // 6)}) for s in SCALES]
+    # A run that fails part-way (e.g. diverged past its rollbacks) still exports its last checkpoint.
+    run_all([irn_command("train", "--config", str(c), "-q", "--time-limit", str(args.minutes + 1.5))
+             for c in configs], [runs[s] / "train.out" for s in SCALES])
+    print(f"trained ({time.monotonic() - started:.0f} s)", flush=True)
+
+    val = json.loads(configs[0].read_text())["val"]
+    weights = {s: work / f"x{s}/irn_x{s}.safetensors" for s in SCALES}
+    exported = run_all([irn_command("export", str(runs[s]), "-o", str(weights[s]), "--val", val, "--draws", "5")
+                        for s in SCALES], [runs[s] / "export.out" for s in SCALES])
+    data = Path(val).parent
+    for s, ok in zip(SCALES, exported):
+        for name, draws in BENCH_SETS:
+            if ok and (data / name).is_dir():
+                run_all([irn_command("bench", "--dataset", str(data / name), "--scale", str(s), "--methods", "irn",
+                                     "--draws", str(draws), "--weights", str(weights[s]),
+                                     "--json", str(runs[s] / f"{name}_x{s}.json"), "-q")],
+                        [runs[s] / f"bench_{name}.out"])
+        run_all([irn_command("train", "--plot", str(runs[s]))], [runs[s] / "plot.out"])
+        out.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(out / f"gpu_x{s}.tar", "w") as tar:
+            for path in sorted(runs[s].iterdir()):
+                if path.is_file():
+                    tar.add(path, arcname=path.name)
+        print(f"x{s} export: {(runs[s] / 'export.out').read_text().strip()}", flush=True)
+        for name, _ in BENCH_SETS:
+            result = runs[s] / f"{name}_x{s}.json"
+            if result.exists():
+                irn = json.loads(result.read_text())["results"]["irn"]
+                print(f"x{s} {name}: PSNR-Y {irn['psnr_y']:.2f} dB, SSIM-Y {irn['ssim_y']:.4f} ({irn['draws']} draws)")
+    print(f"done ({time.monotonic() - started:.0f} s); files in {out}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
