@@ -21,7 +21,6 @@ A dry run on a CPU: python scripts/lent_gpu_train.py --minutes 0.5 --allow-cpu -
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -33,6 +32,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from irn_core.training.plot import read_log  # noqa: E402  (the repo, not an installed copy)
+
 SCALES = (2, 4)
 PROBE_ITERS = 60
 BENCH_SETS = (("Set5", 5), ("Set14", 5))
@@ -48,8 +50,8 @@ def run_all(commands: list[list[str]], logs: list[Path]) -> list[bool]:
     processes = []
     for command, log in zip(commands, logs):
         log.parent.mkdir(parents=True, exist_ok=True)
-        processes.append(subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("w"),
-                                          stderr=subprocess.STDOUT))
+        with log.open("w") as stream:  # the child keeps its own copy of the handle
+            processes.append(subprocess.Popen(command, cwd=REPO, env=env, stdout=stream, stderr=subprocess.STDOUT))
     succeeded = [process.wait() == 0 for process in processes]
     for ok, command, log in zip(succeeded, commands, logs):
         if not ok:
@@ -64,9 +66,9 @@ def write_config(scale: int, path: Path, changes: dict) -> Path:
     return path
 
 
-def probe_rate(log_csv: Path) -> float:
+def probe_rate(run_dir: Path) -> float:
     """Iterations per second of a probe run, leaving out its first interval (worker start-up)."""
-    rates = [float(row["it_per_s"]) for row in csv.DictReader(log_csv.open()) if row["it_per_s"]]
+    rates = [float(row["it_per_s"]) for row in read_log(run_dir) if row["it_per_s"]]
     return statistics.median(rates[1:] or rates)
 
 
@@ -96,7 +98,7 @@ def main() -> int:
     if not all(run_all([irn_command("train", "--config", str(p), "-q") for p in probes],
                        [work / f"probe_x{s}.out" for s in SCALES])):
         return 1
-    rates = {s: probe_rate(work / f"probe_x{s}/log.csv") for s in SCALES}
+    rates = {s: probe_rate(work / f"probe_x{s}") for s in SCALES}
     iters = {s: max(PROBE_ITERS, int(rates[s] * args.minutes * 60 * 0.92)) for s in SCALES}
     print(f"probe ({time.monotonic() - started:.0f} s): " + ", ".join(
         f"x{s} {rates[s]:.2f} it/s -> {iters[s]} iterations" for s in SCALES), flush=True)
@@ -110,7 +112,7 @@ def main() -> int:
     print(f"trained ({time.monotonic() - started:.0f} s)", flush=True)
 
     val = json.loads(configs[0].read_text())["val"]
-    weights = {s: work / f"x{s}/irn_x{s}.safetensors" for s in SCALES}
+    weights = {s: runs[s] / f"irn_x{s}.safetensors" for s in SCALES}
     exported = run_all([irn_command("export", str(runs[s]), "-o", str(weights[s]), "--val", val, "--draws", "5")
                         for s in SCALES], [runs[s] / "export.out" for s in SCALES])
     data = Path(val).parent
