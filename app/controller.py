@@ -20,8 +20,8 @@ from irn_core.io import ImageIOError, LoadedImage, read_image, to_uint8
 from irn_core.lrfile import lr_metadata, lr_warnings, read_lr_info
 from irn_core.metrics import psnr, ssim
 from irn_core.sampling import jpeg_roundtrip
-from irn_core.weights import (WeightsError, bundled_weights_path, checkpoint_scale, load_irn, model_name,
-                              weights_fingerprint)
+from irn_core.weights import (WeightsError, bundled_weights_path, checkpoint_scale, describe_weights, load_irn,
+                              model_name, weights_fingerprint)
 
 from .jobs import JobRunner
 
@@ -195,6 +195,13 @@ class SessionController(QObject):
         except WeightsError:
             return "no weights"
         return ("bundled " if not self.settings.weights else "") + path.name
+
+    def weights_description(self) -> list[tuple[str, str]]:
+        """What the IRN weights in use are and how they were trained; an error row when unreadable."""
+        try:
+            return describe_weights(self.weights_path())
+        except WeightsError as exc:
+            return [("Error", str(exc))]
 
     # ----- loading -----
     def open_image(self, path: str | Path) -> bool:

@@ -1,6 +1,7 @@
 """The main window: menus, toolbar, comparison panes, metrics table, status bar, shortcuts."""
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self.load_weights_action = self._action("Load IRN weights…", self.load_weights_dialog, "Ctrl+W",
                                                 "An official .pth or our .safetensors")
         self.bundled_weights_action = self._action("Use bundled weights", lambda: self.controller.set_weights(None))
+        self.weights_info_action = self._action("About the IRN weights…", self.show_weights_info,
+                                                tip="How the weights in use were trained and how well they do")
         self.load_sr_action = self._action("Load SR model…", self.load_sr_dialog, tip="Any SR checkpoint spandrel "
                                            "recognises (ESRGAN, EDSR, RCAN, SwinIR, HAT, …) for the SR pane")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.Quit)
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
         model_menu.addSeparator()
         model_menu.addAction(self.load_weights_action)
         model_menu.addAction(self.bundled_weights_action)
+        model_menu.addAction(self.weights_info_action)
         model_menu.addAction(self.load_sr_action)
         self.model_menu = model_menu
         view_menu = menu.addMenu("&View")
@@ -549,14 +553,23 @@ class MainWindow(QMainWindow):
         self.info_label.setStyleSheet("font-size: 16pt;" if on else "")
         self.showFullScreen() if on else self.showNormal()
 
-    def show_help(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS_HELP)
+    def _table_box(self, title: str, rows: list[tuple[str, str]]) -> QMessageBox:
+        """A non-modal message box showing (label, value) rows as a table."""
+        cells = "".join(f"<tr><td valign='top'><b>{html.escape(k)}</b></td><td>&nbsp;&nbsp;{html.escape(v)}</td></tr>"
+                        for k, v in rows)
         box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
+        box.setWindowTitle(title)
         box.setTextFormat(Qt.RichText)
-        box.setText(f"<table>{rows}</table>")
+        box.setText(f"<table>{cells}</table>")
         box.open()
-        self.help_box = box
+        return box
+
+    def show_help(self) -> None:
+        self.help_box = self._table_box("Keyboard shortcuts", SHORTCUTS_HELP)
+
+    def show_weights_info(self) -> None:
+        self.weights_box = self._table_box(f"IRN x{self.controller.settings.scale} weights",
+                                           self.controller.weights_description())
 
     # ----- lifetime -----
     def _restore_settings(self) -> None:

@@ -101,6 +101,11 @@ def test_presentation_mode_and_help(window, qtbot):
     assert window.toolbar.isVisible()
     window.show_help()
     assert "presentation" in window.help_box.text()
+    window.show_weights_info()
+    assert "w.safetensors" in window.weights_box.text() and "PSNR-Y" not in window.weights_box.text()
+    window.controller.set_weights(None)
+    window.show_weights_info()
+    assert "irn_x2.safetensors" in window.weights_box.text() and "Set5 PSNR-Y" in window.weights_box.text()
 
 
 def test_demo_screenshot_with_the_bundled_weights(tmp_path, qapp):

@@ -6,7 +6,7 @@ import torch
 
 from irn_core import build_irn, count_parameters, load_irn
 from irn_core.model import HaarDownsampling, InvBlockExp, official_haar_weights
-from irn_core.weights import WeightsError
+from irn_core.weights import WeightsError, describe_weights
 
 from conftest import randomize
 
@@ -107,6 +107,12 @@ def test_load_rejects_wrong_scale_and_foreign_files(tmp_path):
     torch.save(partial, tmp_path / "partial.pth")
     with pytest.raises(WeightsError, match="does not match"):
         load_irn(tmp_path / "partial.pth")
+    assert "records no training details" in dict(describe_weights(path))["Format"]
+    (tmp_path / "junk.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}")
+    with pytest.raises(WeightsError, match="cannot read the header"):
+        describe_weights(tmp_path / "junk.safetensors")
+    with pytest.raises(WeightsError, match="not found"):
+        describe_weights(tmp_path / "missing.safetensors")
 
 
 def test_safetensors_round_trip_keeps_outputs_and_metadata(tmp_path):

@@ -9,6 +9,7 @@ from irn_core import load_irn, write_png
 from irn_core.training import ConfigError, TrainConfig, export_run, train
 from irn_core.training.checkpoints import list_checkpoints
 from irn_core.training.plot import plot_run
+from irn_core.weights import describe_weights
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,13 @@ def test_export_then_load_gives_the_same_outputs(image_folder, tmp_path):
     meta = export_run(run, tmp_path / "w.safetensors", val=image_folder, draws=1)
     net = load_irn(tmp_path / "w.safetensors")
     assert net.metadata["iterations"] == "2" and "val_psnr_y" in meta
+    continued = tmp_path / "continued"
+    train(_config(image_folder, continued, iters=3, init_from=str(tmp_path / "w.safetensors")), progress=False)
+    lineage = export_run(continued, tmp_path / "w2.safetensors")
+    assert (lineage["iterations"], lineage["total_iterations"]) == (3, 5)
+    described = dict(describe_weights(tmp_path / "w2.safetensors"))
+    assert "5 iterations in all (3 in the last run)" in described["Training"] and "Validation" not in described
+    assert f"{image_folder.name} PSNR-Y" in dict(describe_weights(tmp_path / "w.safetensors"))["Validation"]
     state = torch.load(list_checkpoints(run)[-1], weights_only=False)["model"]
     reference = load_irn.__globals__["build_irn"](2)
     reference.load_state_dict(state)

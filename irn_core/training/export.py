@@ -17,7 +17,8 @@ def export_run(run_dir: str | Path, out: str | Path, *, val: str | Path | None =
                draws: int = 5, max_fp16_cost_db: float = 0.01) -> dict:
     """Write the run's latest weights to ``out``; fp16 when that costs < max_fp16_cost_db on ``val``.
 
-    Returns the metadata written (scale, iterations, validation figures, dtype, ...).
+    Returns the metadata written (scale, iterations of this run, total_iterations including the weights
+    it started from, validation figures, dtype, ...).
     """
     checkpoints = list_checkpoints(Path(run_dir))
     if not checkpoints:
@@ -30,7 +31,9 @@ def export_run(run_dir: str | Path, out: str | Path, *, val: str | Path | None =
     net.load_state_dict(state["model"])
     net.eval()
     meta: dict[str, object] = {
-        "iterations": state["iteration"], "training_data": str(config["data"]),
+        "iterations": state["iteration"],
+        "total_iterations": state.get("prior_iterations", 0) + state["iteration"],
+        "training_data": str(config["data"]),
         "trained_with": "irn train (IRN Studio)", "date": datetime.date.today().isoformat(),
         "recipe": {k: config.get(k) for k in ("batch", "patch", "lr", "lr_schedule", "z_warmup_iters",
                                               "autocast_bf16", "init_from", "color_augment", "noise_augment")},

@@ -68,15 +68,20 @@ def z_temperature(config: TrainConfig, iteration: int) -> float:
     return min(1.0, iteration / config.z_warmup_iters)
 
 
-def _init_from_lower_scale(net: torch.nn.Module, path: str) -> None:
+def _init_from_weights(net: torch.nn.Module, path: str) -> int:
+    """Load every tensor of ``path`` that fits ``net``; returns the iterations those weights were trained
+    for at this scale (0 for another scale's or a file that does not say), so exports count the lineage."""
     from ..weights import read_state_dict
-    state, _ = read_state_dict(path)
+    state, metadata = read_state_dict(path)
     own = net.state_dict()
     shared = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     if not shared:
         raise ValueError(f"init_from {path}: no tensor matches the x{net.scale} model")
     own.update(shared)
     net.load_state_dict(own)
+    if metadata.get("scale") != str(net.scale):
+        return 0
+    return int(metadata.get("total_iterations") or metadata.get("iterations") or 0)
 
 
 def _set_threads(config: TrainConfig, device: torch.device) -> None:
@@ -178,8 +183,7 @@ def train(config: TrainConfig, *, progress: bool = True, stop_after: int | None 
 
     torch.manual_seed(config.seed)
     net = build_irn(config.scale)
-    if config.init_from:
-        _init_from_lower_scale(net, config.init_from)
+    prior_iterations = _init_from_weights(net, config.init_from) if config.init_from else 0
     if config.channels_last:
         net.to(memory_format=torch.channels_last)
     net.to(device).train()
@@ -191,8 +195,10 @@ def train(config: TrainConfig, *, progress: bool = True, stop_after: int | None 
     checkpoints = list_checkpoints(run_dir)
 
     def restore(path: Path) -> None:
-        nonlocal start, lr_scale, rollbacks, loss_ema
+        nonlocal start, lr_scale, rollbacks, loss_ema, prior_iterations
         state = load_checkpoint(path)
+        # the init_from file may have been replaced since the run began (bundled weights are)
+        prior_iterations = state.get("prior_iterations", prior_iterations)
         net.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         z_generator.set_state(state["z_generator"])
@@ -206,7 +212,8 @@ def train(config: TrainConfig, *, progress: bool = True, stop_after: int | None 
         save_checkpoint(run_dir, iteration, {
             "model": net.state_dict(), "optimizer": optimizer.state_dict(),
             "z_generator": z_generator.get_state(), "iteration": iteration, "lr_scale": lr_scale,
-            "rollbacks": rollbacks, "loss_ema": loss_ema, "config": config.to_dict()},
+            "rollbacks": rollbacks, "loss_ema": loss_ema, "prior_iterations": prior_iterations,
+            "config": config.to_dict()},
             keep=config.keep_checkpoints)
 
     if not checkpoints:
