@@ -49,6 +49,10 @@ def pick_device(requested: str | torch.device | None = None) -> torch.device:
     return torch.device("cpu")
 
 
+NO_FAST_BF16_MESSAGE = ("this CPU has no fast bf16 (it needs AVX-512): bf16 would run about 10x slower than fp32, "
+                        "so fp32 is used")
+
+
 def bf16_is_fast(device: torch.device) -> bool:
     """Whether bf16 autocast speeds ``device`` up rather than slowing it down.
 
@@ -132,8 +136,7 @@ class IRNRescaler:
         if precision == "fp16" and self.device.type != "cuda":
             raise ValueError("fp16 needs a CUDA device; use bf16 on CPU")
         if precision == "bf16" and not bf16_is_fast(self.device):
-            warnings.warn("this CPU has no fast bf16 (it needs AVX-512): bf16 would run about 10x slower "
-                          "than fp32, so fp32 is used", RuntimeWarning, stacklevel=2)
+            warnings.warn(NO_FAST_BF16_MESSAGE, RuntimeWarning, stacklevel=2)
             precision = "fp32"
         # channels_last: about 1.4x faster convolutions on CPU (measured in docs/RESULTS.md).
         self.net = net.to(self.device).to(memory_format=torch.channels_last).eval()

@@ -16,7 +16,7 @@ import torch
 from torch.utils.data import DataLoader, Sampler
 
 from ..model import build_irn
-from ..rescaler import bf16_is_fast, pick_device
+from ..rescaler import NO_FAST_BF16_MESSAGE, bf16_is_fast, pick_device
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .data import PatchDataset
@@ -225,7 +225,7 @@ def train(config: TrainConfig, *, progress: bool = True, stop_after: int | None 
                                         limit=config.val_max_images) if config.val else []
     log = _CsvLog(run_dir / "log.csv")
     if config.autocast_bf16 and not use_bf16:
-        message = "autocast_bf16 ignored: this CPU has no fast bf16 (needs AVX-512), training in fp32"
+        message = f"autocast_bf16: {NO_FAST_BF16_MESSAGE}"
         warnings.warn(message, RuntimeWarning, stacklevel=2)
         log.write({"iter": start, "event": message})
     end = config.iters if stop_after is None else min(config.iters, start + stop_after)
