@@ -221,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("z-warmup-iters", int), ("lr-warmup-iters", int), ("threads", int), ("val-every", int)):
         p.add_argument(f"--{name}", type=kind, dest=name.replace("-", "_"))
     p.add_argument("--lr-schedule", choices=("multistep", "cosine"), dest="lr_schedule")
-    p.add_argument("--init-from", dest="init_from", help="weights of a lower scale to start from")
+    p.add_argument("--init-from", dest="init_from",
+                   help="weights to start from: the same scale (fine-tuning) or a lower one (its first stages)")
     p.add_argument("--device")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast")
     p.add_argument("--channels-last", action="store_true", dest="channels_last", help="NHWC memory layout")
