@@ -1,7 +1,8 @@
 """Start IRN Studio: ``python main.py [IMAGE] [--scale 4] [--layout 2x2] [--demo] [--screenshot OUT.png]``."""
+
 import sys
 
-from app.main import run
+from irn_studio.main import run
 
 if __name__ == "__main__":
     sys.exit(run())

@@ -1,2 +1,2 @@
-"""IRN Studio's desktop app (PySide6 + pyqtgraph). Holds no model math and never imports torch:
-it calls irn_core in worker threads and shows the numpy arrays that come back."""
+"""IRN Studio, the desktop app (installed as the ``irn_studio`` package): a Qt-free session model
+(``model``) and Qt views, controller glue and workers (``qt``)."""

@@ -1,4 +1,5 @@
 """Command line of the app: ``python main.py [IMAGE] [--scale 4] [--layout 2x2] [--demo] [--screenshot OUT]``."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,8 +8,10 @@ import sys
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="irn-studio", description="IRN Studio: compare invertible rescaling "
-                                "with bicubic and super-resolution, side by side.")
+    p = argparse.ArgumentParser(
+        prog="irn-studio",
+        description="IRN Studio: compare invertible rescaling with bicubic and super-resolution, side by side.",
+    )
     p.add_argument("image", nargs="?", help="image to open (or an LR PNG written by IRN Studio)")
     p.add_argument("--sample", help="open a built-in sample: astronaut, chelsea, coffee, rocket, retina, camera")
     p.add_argument("--scale", type=int, choices=(2, 4, 8), help="rescaling factor (default 4)")
@@ -17,8 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", action="store_true", help="run the comparison right after opening")
     p.add_argument("--demo", action="store_true", help="open a sample with a x4 comparison already computed")
     p.add_argument("--presentation", action="store_true", help="start in full-screen presentation mode")
-    p.add_argument("--screenshot", metavar="OUT.png",
-                   help="render the window once the comparison is computed, save it and exit")
+    p.add_argument(
+        "--screenshot", metavar="OUT.png", help="render the window once the comparison is computed, save it and exit"
+    )
     p.add_argument("--timeout", type=float, default=600, help="give up on --screenshot after this many seconds")
     return p
 
@@ -33,7 +37,7 @@ def run(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IRN Studio")
     app.setOrganizationName("IRN Studio")
-    from .window import MainWindow
+    from .qt.window import MainWindow
     from .samples import sample_path
 
     window = MainWindow()
@@ -96,7 +100,7 @@ def run(argv: list[str] | None = None) -> int:
             QTimer.singleShot(200, save_and_quit)
             status["code"] = 1
         else:
-            controller.runner.failed.connect(lambda _t: QTimer.singleShot(200, save_and_quit))
+            controller.run_failed.connect(lambda _t: QTimer.singleShot(200, save_and_quit))
         deadline.timeout.connect(save_and_quit)
         deadline.start(int(args.timeout * 1000))
         loop.exec()

@@ -1,4 +1,5 @@
 """The built-in sample gallery: images that scikit-image ships, so it works offline."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,6 +16,7 @@ SAMPLES = {
 
 def sample_dir() -> Path:
     import skimage.data
+
     return Path(skimage.data.__file__).parent
 
 

@@ -4,6 +4,7 @@ docs/screenshot_explorer.png  the latent explorer after sampling draws (std map 
 docs/comparison_figure.png    File → Save comparison figure of a zoomed region
 (docs/screenshot_demo.png comes from ``python main.py --demo --screenshot docs/screenshot_demo.png``.)
 """
+
 import os
 import sys
 from pathlib import Path
@@ -13,13 +14,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> int:
+    from irn_studio.qt.window import MainWindow
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.samples import sample_path
-    from app.window import MainWindow
+    from irn_studio.samples import sample_path
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])
     docs = Path(__file__).resolve().parent
     window = MainWindow(settings=QSettings(str(docs / ".screenshots.ini"), QSettings.IniFormat))
     window.resize(1500, 950)
@@ -50,9 +51,12 @@ def main() -> int:
     window.grab_screenshot(docs / "screenshot_explorer.png")
     for pane, kind in zip(window.panes, ["hr", "irn_hr", "bicubic", "sr"]):
         pane.set_kind(kind)
-    c.save_figure(docs / "comparison_figure.png",
-                  [("hr", "Original"), ("irn_lr", "IRN LR"), ("irn_hr", "IRN"), ("bicubic", "Bicubic"),
-                   ("sr", "SR net")], window.panes[0].visible_region(), overwrite=True)
+    c.save_figure(
+        docs / "comparison_figure.png",
+        [("hr", "Original"), ("irn_lr", "IRN LR"), ("irn_hr", "IRN"), ("bicubic", "Bicubic"), ("sr", "SR net")],
+        window.panes[0].visible_region(),
+        overwrite=True,
+    )
     wait(c.saved, 60)
     c.shutdown()
     print("wrote docs/screenshot_explorer.png and docs/comparison_figure.png")

@@ -18,6 +18,7 @@ resources/weights when they are better.
 
 A dry run on a CPU: python scripts/lent_gpu_train.py --minutes 0.5 --allow-cpu --set patch=32 --set batch=2
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,8 +76,13 @@ def probe_rate(run_dir: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, required=True, help="training time for both scales (at once)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
-                        help="override a config value (for dry runs), e.g. patch=32")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=JSON",
+        help="override a config value (for dry runs), e.g. patch=32",
+    )
     parser.add_argument("--allow-cpu", action="store_true", help="run even without CUDA (dry run)")
     args = parser.parse_args()
     overrides = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
@@ -85,44 +91,92 @@ def main() -> int:
     shutil.rmtree(work, ignore_errors=True)
 
     import torch
-    print(f"torch {torch.__version__}, CUDA: {torch.cuda.get_device_name() if torch.cuda.is_available() else 'none'}",
-          flush=True)
+
+    print(
+        f"torch {torch.__version__}, CUDA: {torch.cuda.get_device_name() if torch.cuda.is_available() else 'none'}",
+        flush=True,
+    )
     if not torch.cuda.is_available() and not args.allow_cpu:
         print("no CUDA device; pass --allow-cpu for a dry run")
         return 1
 
     started = time.monotonic()
-    probes = [write_config(s, work / f"probe_x{s}.json", overrides | {
-        "iters": PROBE_ITERS, "val": "", "log_every": 10, "checkpoint_every": PROBE_ITERS,
-        "out": str(work / f"probe_x{s}")}) for s in SCALES]
-    if not all(run_all([irn_command("train", "--config", str(p), "-q") for p in probes],
-                       [work / f"probe_x{s}.out" for s in SCALES])):
+    probes = [
+        write_config(
+            s,
+            work / f"probe_x{s}.json",
+            overrides
+            | {
+                "iters": PROBE_ITERS,
+                "val": "",
+                "log_every": 10,
+                "checkpoint_every": PROBE_ITERS,
+                "out": str(work / f"probe_x{s}"),
+            },
+        )
+        for s in SCALES
+    ]
+    if not all(
+        run_all(
+            [irn_command("train", "--config", str(p), "-q") for p in probes], [work / f"probe_x{s}.out" for s in SCALES]
+        )
+    ):
         return 1
     rates = {s: probe_rate(work / f"probe_x{s}") for s in SCALES}
     iters = {s: max(PROBE_ITERS, int(rates[s] * args.minutes * 60 * 0.92)) for s in SCALES}
-    print(f"probe ({time.monotonic() - started:.0f} s): " + ", ".join(
-        f"x{s} {rates[s]:.2f} it/s -> {iters[s]} iterations" for s in SCALES), flush=True)
+    print(
+        f"probe ({time.monotonic() - started:.0f} s): "
+        + ", ".join(f"x{s} {rates[s]:.2f} it/s -> {iters[s]} iterations" for s in SCALES),
+        flush=True,
+    )
 
     runs = {s: work / f"x{s}" for s in SCALES}
-    configs = [write_config(s, work / f"x{s}.json", overrides | {
-        "iters": iters[s], "out": str(runs[s]), "val_every": max(50, iters[s] // 6)}) for s in SCALES]
+    configs = [
+        write_config(
+            s,
+            work / f"x{s}.json",
+            overrides | {"iters": iters[s], "out": str(runs[s]), "val_every": max(50, iters[s] // 6)},
+        )
+        for s in SCALES
+    ]
     # A run that fails part-way (e.g. diverged past its rollbacks) still exports its last checkpoint.
-    run_all([irn_command("train", "--config", str(c), "-q", "--time-limit", str(args.minutes + 1.5))
-             for c in configs], [runs[s] / "train.out" for s in SCALES])
+    run_all(
+        [irn_command("train", "--config", str(c), "-q", "--time-limit", str(args.minutes + 1.5)) for c in configs],
+        [runs[s] / "train.out" for s in SCALES],
+    )
     print(f"trained ({time.monotonic() - started:.0f} s)", flush=True)
 
     val = json.loads(configs[0].read_text())["val"]
     weights = {s: runs[s] / f"irn_x{s}.safetensors" for s in SCALES}
-    exported = run_all([irn_command("export", str(runs[s]), "-o", str(weights[s]), "--val", val, "--draws", "5")
-                        for s in SCALES], [runs[s] / "export.out" for s in SCALES])
+    exported = run_all(
+        [irn_command("export", str(runs[s]), "-o", str(weights[s]), "--val", val, "--draws", "5") for s in SCALES],
+        [runs[s] / "export.out" for s in SCALES],
+    )
     data = Path(val).parent
     for s, ok in zip(SCALES, exported):
         for name, draws in BENCH_SETS:
             if ok and (data / name).is_dir():
-                run_all([irn_command("bench", "--dataset", str(data / name), "--scale", str(s), "--methods", "irn",
-                                     "--draws", str(draws), "--weights", str(weights[s]),
-                                     "--json", str(runs[s] / f"{name}_x{s}.json"), "-q")],
-                        [runs[s] / f"bench_{name}.out"])
+                run_all(
+                    [
+                        irn_command(
+                            "bench",
+                            "--dataset",
+                            str(data / name),
+                            "--scale",
+                            str(s),
+                            "--methods",
+                            "irn",
+                            "--draws",
+                            str(draws),
+                            "--weights",
+                            str(weights[s]),
+                            "--json",
+                            str(runs[s] / f"{name}_x{s}.json"),
+                            "-q",
+                        )
+                    ],
+                    [runs[s] / f"bench_{name}.out"],
+                )
         run_all([irn_command("train", "--plot", str(runs[s]))], [runs[s] / "plot.out"])
         out.mkdir(parents=True, exist_ok=True)
         with tarfile.open(out / f"gpu_x{s}.tar", "w") as tar:

@@ -21,6 +21,7 @@ def randomize(net: torch.nn.Module, *, std: float = 0.02, seed: int = 0) -> torc
 def astronaut() -> np.ndarray:
     """scikit-image's astronaut, 512x512 RGB, as float32 [0, 1]."""
     from skimage import data
+
     return data.astronaut().astype(np.float32) / 255.0
 
 

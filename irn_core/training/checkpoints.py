@@ -1,4 +1,5 @@
 """Training checkpoints: model, optimiser, iteration and RNG states, written atomically."""
+
 from __future__ import annotations
 
 import os

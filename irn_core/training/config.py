@@ -1,4 +1,5 @@
 """Training configuration: the paper's recipe by default, each deviation a named option."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -6,11 +7,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import ConfigError
+
 PAPER_LAMBDA_FORWARD = {2: 4.0, 4: 16.0, 8: 64.0}
-
-
-class ConfigError(ValueError):
-    """A training option has a value that cannot work; the message names it."""
 
 
 @dataclass
@@ -71,7 +70,7 @@ class TrainConfig:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.betas = tuple(self.betas)
+        self.betas = (float(self.betas[0]), float(self.betas[1]))
         self.lr_milestones = tuple(self.lr_milestones)
         if self.lambda_forward is None:
             self.lambda_forward = PAPER_LAMBDA_FORWARD.get(self.scale, 16.0)
@@ -80,22 +79,29 @@ class TrainConfig:
         def need(condition: bool, message: str) -> None:
             if not condition:
                 raise ConfigError(message)
+
         need(self.model in ("irn", "sr"), f"model must be 'irn' or 'sr', got {self.model!r}")
         need(self.scale in (2, 4, 8), f"scale must be 2, 4 or 8, got {self.scale}")
         need(self.iters > 0, f"iters must be positive, got {self.iters}")
         need(self.batch > 0, f"batch must be positive, got {self.batch}")
-        need(self.patch >= 8 * self.scale and self.patch % self.scale == 0,
-             f"patch must be a multiple of {self.scale} and at least {8 * self.scale}, got {self.patch}")
+        need(
+            self.patch >= 8 * self.scale and self.patch % self.scale == 0,
+            f"patch must be a multiple of {self.scale} and at least {8 * self.scale}, got {self.patch}",
+        )
         need(self.lr > 0, f"lr must be positive, got {self.lr}")
-        need(self.lr_schedule in ("multistep", "cosine"),
-             f"lr_schedule must be 'multistep' or 'cosine', got {self.lr_schedule!r}")
+        need(
+            self.lr_schedule in ("multistep", "cosine"),
+            f"lr_schedule must be 'multistep' or 'cosine', got {self.lr_schedule!r}",
+        )
         need(0 <= self.noise_augment <= 0.5, f"noise_augment must be in [0, 0.5], got {self.noise_augment}")
         need(self.grad_clip >= 0, f"grad_clip must be >= 0, got {self.grad_clip}")
         need(self.z_warmup_iters >= 0, f"z_warmup_iters must be >= 0, got {self.z_warmup_iters}")
         need(self.checkpoint_every > 0, f"checkpoint_every must be positive, got {self.checkpoint_every}")
         need(self.keep_checkpoints >= 1, f"keep_checkpoints must be >= 1, got {self.keep_checkpoints}")
-        need(self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:"),
-             f"device must be auto, cpu, cuda or mps, got {self.device!r}")
+        need(
+            self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:"),
+            f"device must be auto, cpu, cuda or mps, got {self.device!r}",
+        )
         need(bool(self.data), "data: give a folder of training images")
         need(Path(self.data).is_dir(), f"data folder {self.data} does not exist")
         need(not self.val or Path(self.val).is_dir(), f"val folder {self.val} does not exist")
@@ -105,7 +111,7 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
+    def from_dict(cls, values: dict) -> TrainConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -113,7 +119,7 @@ class TrainConfig:
         return cls(**values)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "TrainConfig":
+    def from_file(cls, path: str | Path) -> TrainConfig:
         try:
             values = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as exc:

@@ -1,5 +1,6 @@
 """Training patches: random HR crops with flips and 90-degree rotations, and their
 MATLAB-bicubic LR reference."""
+
 from __future__ import annotations
 
 import warnings
@@ -9,8 +10,9 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..io import ImageIOError, list_images, read_image
-from ..resize import imresize
+from ..errors import ImageIOError
+from ..io.images import list_images, read_image
+from ..ops.resize import imresize
 
 
 class PatchDataset(Dataset):
@@ -28,8 +30,17 @@ class PatchDataset(Dataset):
     that never saw it breaks on photos that have it (grain, Set5 head).
     """
 
-    def __init__(self, folder: str | Path, *, patch: int, scale: int, seed: int = 0, length: int = 2**40,
-                 color_augment: bool = False, noise_augment: float = 0.0):
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        patch: int,
+        scale: int,
+        seed: int = 0,
+        length: int = 2**40,
+        color_augment: bool = False,
+        noise_augment: float = 0.0,
+    ):
         self.patch, self.scale, self.seed, self.length = patch, scale, seed, length
         self.color_augment, self.noise_augment = color_augment, noise_augment
         self.images: list[np.ndarray] = []
@@ -38,15 +49,17 @@ class PatchDataset(Dataset):
             try:
                 img = read_image(path).pixels
             except ImageIOError as exc:
-                warnings.warn(f"skipping {path.name}: {exc}")
+                warnings.warn(f"skipping {path.name}: {exc}", stacklevel=2)
                 continue
             if min(img.shape[:2]) < patch:
                 skipped.append(path.name)
                 continue
             self.images.append(np.round(img * 255).astype(np.uint8))
         if skipped:
-            warnings.warn(f"skipped {len(skipped)} image(s) smaller than the {patch}px patch: "
-                          f"{', '.join(skipped[:5])}")
+            warnings.warn(
+                f"skipped {len(skipped)} image(s) smaller than the {patch}px patch: {', '.join(skipped[:5])}",
+                stacklevel=2,
+            )
         if not self.images:
             raise ValueError(f"no usable training images in {folder} (need images of at least {patch}x{patch})")
 
@@ -58,12 +71,12 @@ class PatchDataset(Dataset):
         img = self.images[rng.integers(len(self.images))]
         top = rng.integers(img.shape[0] - self.patch + 1)
         left = rng.integers(img.shape[1] - self.patch + 1)
-        hr = img[top:top + self.patch, left:left + self.patch]
+        hr = img[top : top + self.patch, left : left + self.patch]
         if rng.random() < 0.5:
             hr = hr[:, ::-1]
         if rng.random() < 0.5:
             hr = hr[::-1]
-        hr = np.rot90(hr, rng.integers(4))
+        hr = np.rot90(hr, int(rng.integers(4)))
         hr = np.ascontiguousarray(hr, dtype=np.float32) / 255.0
         if self.color_augment:
             hr = _augment_color(hr, rng)
@@ -71,8 +84,10 @@ class PatchDataset(Dataset):
             noise = rng.standard_normal(hr.shape, dtype=np.float32) * rng.uniform(0, self.noise_augment)
             hr = np.clip(hr + noise, 0.0, 1.0)
         lr = np.clip(imresize(hr, scale=1 / self.scale), 0, 1)
-        return (torch.from_numpy(hr.transpose(2, 0, 1).copy()),
-                torch.from_numpy(np.ascontiguousarray(lr.transpose(2, 0, 1))))
+        return (
+            torch.from_numpy(hr.transpose(2, 0, 1).copy()),
+            torch.from_numpy(np.ascontiguousarray(lr.transpose(2, 0, 1))),
+        )
 
 
 def _augment_color(hr: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -1,4 +1,5 @@
 """The official IRN losses, each summed over pixels and averaged over the batch."""
+
 from __future__ import annotations
 
 import torch
@@ -22,4 +23,4 @@ def backward_reconstruction_loss(restored: torch.Tensor, hr: torch.Tensor, *, ep
 
 def distribution_loss(z: torch.Tensor) -> torch.Tensor:
     """Sum of z^2 per sample: pushes the latent towards a standard normal's mode."""
-    return (z ** 2).flatten(1).sum(1).mean()
+    return (z**2).flatten(1).sum(1).mean()

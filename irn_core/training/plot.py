@@ -1,4 +1,5 @@
 """``irn train --plot RUN_DIR``: the loss and validation curves of a run as a PNG."""
+
 from __future__ import annotations
 
 import csv
@@ -36,8 +37,9 @@ def _panel(xs, ys, title: str, colour, size=(360, 560)) -> np.ndarray:
     for value, y in ((y1, top), (y0, h - bottom)):
         cv2.putText(img, f"{value:.4g}", (2, int(y) + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
     for value, x in ((x0, left), (x1, w - right - 40)):
-        cv2.putText(img, f"{int(value)}", (int(x), h - bottom + 18), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1,
-                    cv2.LINE_AA)
+        cv2.putText(
+            img, f"{int(value)}", (int(x), h - bottom + 18), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA
+        )
     cv2.putText(img, "iteration", (w // 2 - 30, h - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
     return img
 
@@ -47,8 +49,9 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None) -> Path:
     rows = read_log(run_dir)
     loss = [(int(r["iter"]), float(r["loss"])) for r in rows if r.get("loss") and not r.get("event")]
     val = [(int(r["iter"]), float(r["val_psnr_y"])) for r in rows if r.get("val_psnr_y")]
-    left = _panel([x for x, _ in loss], np.log10([max(y, 1e-9) for _, y in loss]),
-                  "training loss (log10)", (200, 80, 20))
+    left = _panel(
+        [x for x, _ in loss], np.log10([max(y, 1e-9) for _, y in loss]), "training loss (log10)", (200, 80, 20)
+    )
     right = _panel([x for x, _ in val], [y for _, y in val], "validation PSNR-Y (dB)", (30, 30, 200))
     out = Path(out) if out else Path(run_dir) / "curve.png"
     ok, buf = cv2.imencode(".png", np.concatenate([left, right], 1)[:, :, ::-1])

@@ -1,5 +1,6 @@
 """Training the compact SR baseline: L1 on 8-bit MATLAB-bicubic LR patches, with the IRN loop's
 data, checkpoints, log and resume."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,12 +9,15 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from ..metrics import psnr, ssim
-from ..rescaler import pick_device
-from ..sr import CompactSR, SRBaseline
+from ..baselines.sr import SRBaseline
+from ..device import pick_device
+from ..nn.sr import CompactSR
+from ..ops.metrics import psnr, ssim
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .data import PatchDataset
+from .engine import CsvLog, IterationLog, IterationSampler, TrainingResult, learning_rate_factor, set_threads
+from .validation import load_validation_images
 
 
 def validate_sr(model: torch.nn.Module, images: list[np.ndarray], *, scale: int, device) -> tuple[float, float]:
@@ -21,20 +25,21 @@ def validate_sr(model: torch.nn.Module, images: list[np.ndarray], *, scale: int,
     values = []
     for hr in images:
         _, restored = baseline.roundtrip(hr)
-        values.append((psnr(restored, hr, crop_border=scale, y_channel=True),
-                       ssim(restored, hr, crop_border=scale, y_channel=True)))
+        values.append(
+            (
+                psnr(restored, hr, crop_border=scale, y_channel=True),
+                ssim(restored, hr, crop_border=scale, y_channel=True),
+            )
+        )
     return float(np.mean([v[0] for v in values])), float(np.mean([v[1] for v in values]))
 
 
 def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | None = None):
-    from .loop import (TrainingResult, _CsvLog, _IterationLog, _IterationSampler, _set_threads,
-                       learning_rate_factor)
-    from .validation import load_validation_images
     config.validate()
     run_dir = Path(config.out)
     run_dir.mkdir(parents=True, exist_ok=True)
     device = pick_device(config.device)
-    _set_threads(config, device)
+    set_threads(config, device)
     torch.manual_seed(config.seed)
     model = CompactSR(scale=config.scale).to(device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=config.betas)
@@ -47,21 +52,47 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
         start = state["iteration"]
 
     def snapshot(iteration: int) -> None:
-        save_checkpoint(run_dir, iteration, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                             "iteration": iteration, "config": config.to_dict()},
-                        keep=config.keep_checkpoints)
+        save_checkpoint(
+            run_dir,
+            iteration,
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "iteration": iteration,
+                "config": config.to_dict(),
+            },
+            keep=config.keep_checkpoints,
+        )
 
-    dataset = PatchDataset(config.data, patch=config.patch, scale=config.scale, seed=config.seed,
-                           color_augment=config.color_augment, noise_augment=config.noise_augment)
-    val_images = load_validation_images(config.val, scale=config.scale, limit=config.val_max_images) \
-        if config.val else []
-    log = _CsvLog(run_dir / "log.csv")
+    dataset = PatchDataset(
+        config.data,
+        patch=config.patch,
+        scale=config.scale,
+        seed=config.seed,
+        color_augment=config.color_augment,
+        noise_augment=config.noise_augment,
+    )
+    val_images = (
+        load_validation_images(config.val, scale=config.scale, limit=config.val_max_images) if config.val else []
+    )
+    log = CsvLog(run_dir / "log.csv")
     end = config.iters if stop_after is None else min(config.iters, start + stop_after)
-    loader = DataLoader(dataset, batch_size=config.batch, num_workers=config.workers,
-                        sampler=_IterationSampler(start * config.batch, end * config.batch))
-    iteration_log = _IterationLog(
-        config, log, model=model, start=start, end=end, progress=progress, description=f"SR x{config.scale}",
-        validate=(lambda: validate_sr(model, val_images, scale=config.scale, device=device)) if val_images else None)
+    loader = DataLoader(
+        dataset,
+        batch_size=config.batch,
+        num_workers=config.workers,
+        sampler=IterationSampler(start * config.batch, end * config.batch),
+    )
+    iteration_log = IterationLog(
+        config,
+        log,
+        model=model,
+        start=start,
+        end=end,
+        progress=progress,
+        description=f"SR x{config.scale}",
+        validate=(lambda: validate_sr(model, val_images, scale=config.scale, device=device)) if val_images else None,
+    )
     bar = iteration_log.bar
     iteration, loss_value = start, float("nan")
     for hr, lr in loader:
@@ -82,5 +113,6 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
         if iteration % config.checkpoint_every == 0 or iteration == end:
             snapshot(iteration)
     iteration_log.close()
-    return TrainingResult(run_dir=run_dir, iterations=iteration, last_loss=loss_value,
-                          val_psnr_y=iteration_log.val_psnr, rollbacks=0)
+    return TrainingResult(
+        run_dir=run_dir, iterations=iteration, last_loss=loss_value, val_psnr_y=iteration_log.val_psnr, rollbacks=0
+    )

@@ -1,4 +1,5 @@
 """Validation during training: PSNR-Y/SSIM-Y with the paper's conventions, over z draws."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..io import list_images, read_image
-from ..metrics import mod_crop, psnr, ssim
+from ..io.images import list_images, read_image
+from ..nn.irn import IRN
+from ..ops.metrics import mod_crop, psnr, ssim
 from ..rescaler import IRNRescaler
 
 
@@ -19,8 +21,9 @@ def load_validation_images(folder: str | Path, *, scale: int, limit: int = 0) ->
     return [mod_crop(read_image(p).pixels, scale) for p in paths]
 
 
-def validate(net: torch.nn.Module, images: list[np.ndarray], *, draws: int, device: torch.device,
-             temperature: float = 1.0) -> tuple[float, float]:
+def validate(
+    net: IRN, images: list[np.ndarray], *, draws: int, device: torch.device, temperature: float = 1.0
+) -> tuple[float, float]:
     """Mean PSNR-Y and SSIM-Y over images and ``draws`` latent draws (seeds 0..draws-1)."""
     rescaler = IRNRescaler(net, device=device)
     psnrs, ssims = [], []

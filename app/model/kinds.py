@@ -1,0 +1,23 @@
+"""What a pane can show: result kinds and their labels, in menu order."""
+
+KINDS = {
+    "hr": "Original HR",
+    "irn_hr": "IRN restored",
+    "irn_lr": "IRN LR",
+    "bicubic": "Bicubic↓ + Bicubic↑",
+    "lanczos": "Bicubic↓ + Lanczos↑",
+    "sr": "Bicubic↓ + SR net↑",
+    "bicubic_lr": "Bicubic LR",
+    "error:irn_hr": "Error |IRN − HR|",
+    "error:bicubic": "Error |Bicubic − HR|",
+    "error:sr": "Error |SR − HR|",
+    "mean_draw": "Mean of sampled draws",
+    "std_map": "Std over sampled draws",
+}
+LR_KINDS = ("irn_lr", "bicubic_lr")
+COMPARED_KINDS = ("irn_hr", "bicubic", "lanczos", "sr")
+MAP_KINDS = ("error:irn_hr", "error:bicubic", "error:lanczos", "error:sr", "std_map")
+
+
+def label(kind: str) -> str:
+    return KINDS.get(kind, kind)

@@ -1,0 +1,113 @@
+"""``python -m irn_studio.qt.benchmark``: GUI responsiveness figures, printed (a command, not a test).
+
+- the longest GUI-thread stall while a comparison runs (a 5 ms timer measures the gaps between its ticks);
+- the time from opening an image to its metrics on screen;
+- the time to the first restored tile on screen (progressive display of large images).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument(
+        "--size",
+        type=int,
+        nargs=2,
+        default=(512, 512),
+        metavar=("W", "H"),
+        help="test image size (a crop or tiling of scikit-image's astronaut)",
+    )
+    p.add_argument("--scale", type=int, default=4)
+    p.add_argument("--weights", help="IRN weights (default: bundled)")
+    p.add_argument(
+        "--first-result-only",
+        action="store_true",
+        help="stop once the first restored pixels are on screen (for very large images)",
+    )
+    args = p.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import numpy as np
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+    from skimage import data
+
+    _app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive for the run)
+    import tempfile
+
+    from irn_core.io import write_png
+
+    from .window import MainWindow
+
+    w, h = args.size
+    base = data.astronaut().astype(np.float32) / 255
+    reps = (-(-h // 512), -(-w // 512), 1)
+    image = np.tile(base, reps)[:h, :w]
+    folder = tempfile.mkdtemp()
+    path = write_png(os.path.join(folder, f"bench_{w}x{h}.png"), image)
+    window = MainWindow(settings=QSettings(os.path.join(folder, "s.ini"), QSettings.IniFormat))
+    window.controller.set_scale(args.scale)
+    if args.weights:
+        window.controller.set_weights(args.weights)
+    window.resize(1400, 900)
+    window.show()
+
+    clock = QElapsedTimer()
+    gaps, gap_ends = [], []
+    last = {"t": None}
+
+    def tick():
+        now = clock.elapsed()
+        if last["t"] is not None:
+            gaps.append(now - last["t"])
+            gap_ends.append(now)
+        last["t"] = now
+
+    ticker = QTimer(interval=5)
+    ticker.timeout.connect(tick)
+    marks = {}
+    loop = QEventLoop()
+
+    def on_tile(*_):
+        marks.setdefault("first_tile", clock.elapsed())
+        if args.first_result_only:
+            window.controller.cancel()
+            loop.quit()
+
+    window.controller.tile_ready.connect(on_tile)
+    window.controller.metrics_updated.connect(lambda: marks.setdefault("metrics", clock.elapsed()))
+    window.controller.run_finished.connect(lambda: (marks.setdefault("finished", clock.elapsed()), loop.quit()))
+    window.controller.run_failed.connect(lambda text: (print("failed:", text), loop.quit()))
+
+    clock.start()
+    ticker.start()
+    window.open_path(str(path))
+    marks["opened"] = clock.elapsed()
+    window.controller.run()
+    loop.exec()
+    ticker.stop()
+    window.controller.shutdown()
+    print(f"image {w}x{h}, x{args.scale}, {window.controller.device_text}")
+    print(f"open -> first restored tile on screen: {marks.get('first_tile', float('nan')) / 1000:.2f} s")
+    print(f"open -> metrics shown:                 {marks.get('metrics', float('nan')) / 1000:.2f} s")
+    print(f"open -> run finished:                  {marks.get('finished', float('nan')) / 1000:.2f} s")
+    gaps_sorted = sorted(gaps)
+    print(
+        f"GUI thread: longest stall {max(gaps) if gaps else float('nan'):.0f} ms, "
+        f"99th percentile {gaps_sorted[int(0.99 * (len(gaps_sorted) - 1))] if gaps else float('nan'):.0f} ms "
+        f"(5 ms timer, {len(gaps)} ticks)"
+    )
+    worst = sorted(zip(gaps, gap_ends), reverse=True)[:3]
+    print(
+        "longest stalls (ms, ending at s after open): "
+        + ", ".join(f"{gap:.0f} @ {(end - marks['opened']) / 1000:.2f}" for gap, end in worst)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The main window's file, model and information dialogs (a mixin of MainWindow)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ..model.kinds import KINDS
+
+SHORTCUTS_HELP = [
+    ("Ctrl+O", "open an image (or drop one on the window)"),
+    ("Ctrl+R", "run IRN and the baselines"),
+    ("Esc", "cancel the running job"),
+    ("F / 1 / 4", "fit, 1:1, 4:1 zoom (all panes follow)"),
+    ("S", "split (swipe) view of the first two panes"),
+    ("Space", "flicker between the first two panes"),
+    ("L", "LR images at their own pixel size"),
+    ("N", "new latent draw"),
+    ("D", "sample N draws"),
+    ("Ctrl+S", "save the IRN LR image (lossless PNG)"),
+    ("Ctrl+Shift+S", "save a comparison figure"),
+    ("F11", "presentation mode"),
+    ("?", "this help"),
+    ("Ctrl+Q", "quit"),
+]
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp);;All files (*)"
+MAX_RECENT = 8
+
+
+class FileDialogs:
+    # ----- files -----
+    def open_dialog(self) -> None:
+        start = self.settings.value("last_dir", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", start, IMAGE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        ok = self.controller.open_image(path)
+        if ok:
+            self.settings.setValue("last_dir", str(Path(path).parent))
+            recent = [str(path)] + [p for p in self._recent() if p != str(path)]
+            self.settings.setValue("recent", recent[:MAX_RECENT])
+            self._rebuild_recent()
+        return ok
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            self.recent_menu.addAction(path, lambda p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def load_weights_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load IRN weights", str(Path.home()), "Weights (*.safetensors *.pth *.pt);;All files (*)"
+        )
+        if path:
+            self.controller.set_weights(path)
+
+    def load_sr_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load SR model", str(Path.home()), "Models (*.pth *.pt *.safetensors *.ckpt);;All files (*)"
+        )
+        if path:
+            self.controller.set_sr_model(path)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_path(urls[0])
+
+    # ----- saving -----
+    def _ask_save_path(self, title: str, suggested: str, filter_: str) -> tuple[str, bool]:
+        start = Path(self.settings.value("save_dir", str(Path.home()))) / suggested
+        # Qt's dialog asks before replacing an existing file, so a chosen existing path means "replace".
+        path, _ = QFileDialog.getSaveFileName(self, title, str(start), filter_)
+        if path:
+            self.settings.setValue("save_dir", str(Path(path).parent))
+        return path, bool(path) and Path(path).exists()
+
+    def _stem(self) -> str:
+        image = self.controller.session.image
+        return image.path.stem if image is not None else "irn"
+
+    def save_dialog(self, kind: str) -> None:
+        if kind == "irn_lr":
+            self.show_message("info", "IRN LR: keep it lossless (PNG). JPEG or WebP destroy what IRN encoded.")
+        suffix = {"irn_lr": "lr", "irn_hr": "restored"}.get(kind, kind.replace(":", "_"))
+        path, overwrite = self._ask_save_path(
+            f"Save {KINDS.get(kind, kind)}",
+            f"{self._stem()}_x{self.controller.settings.scale}_{suffix}.png",
+            "PNG (*.png)",
+        )
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            self.controller.save_result(kind, path, overwrite=overwrite)
+
+    def save_figure_dialog(self) -> None:
+        path, overwrite = self._ask_save_path("Save comparison figure", f"{self._stem()}_comparison.png", "PNG (*.png)")
+        if path:
+            panels = [(p.kind, KINDS.get(p.kind, p.kind)) for p in self.panes]
+            self.controller.save_figure(path, panels, self.panes[0].visible_region(), overwrite=overwrite)
+
+    def save_metrics_dialog(self) -> None:
+        path, overwrite = self._ask_save_path("Save metrics", f"{self._stem()}_metrics.csv", "CSV (*.csv)")
+        if path:
+            self.controller.save_metrics(path, overwrite=overwrite)
+
+    def _table_box(self, title: str, rows: list[tuple[str, str]]) -> QMessageBox:
+        """A non-modal message box showing (label, value) rows as a table."""
+        cells = "".join(
+            f"<tr><td valign='top'><b>{html.escape(k)}</b></td><td>&nbsp;&nbsp;{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        box = QMessageBox(self)
+        box.setWindowTitle(title)
+        box.setTextFormat(Qt.RichText)
+        box.setText(f"<table>{cells}</table>")
+        box.open()
+        return box
+
+    def show_help(self) -> None:
+        self.help_box = self._table_box("Keyboard shortcuts", SHORTCUTS_HELP)
+
+    def show_weights_info(self) -> None:
+        self.weights_box = self._table_box(
+            f"IRN x{self.controller.settings.scale} weights", self.controller.weights_description()
+        )

@@ -1,0 +1,234 @@
+"""What the app's workers run: library pipelines, their events turned into typed messages for the
+GUI thread (``ctx.emit(payload)``), and the conversions for display done here, off the GUI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from irn_core.analysis import compare, studies
+from irn_core.analysis.models import ModelCache
+from irn_core.analysis.results import ComparisonSettings
+from irn_core.io.checkpoints import model_name, weights_fingerprint
+from irn_core.io.images import LoadedImage, write_bytes_atomic, write_png
+from irn_core.io.lrfile import LRInfo, lr_metadata, lr_warnings
+from irn_core.ops.codecs import to_uint8
+
+from ..model.session import SessionResult
+from .jobs import JobContext
+
+
+@dataclass(frozen=True)
+class Tile:
+    kind: str
+    row: int
+    col: int
+    pixels: np.ndarray  # uint8 (rows, cols, 3)
+
+
+@dataclass(frozen=True)
+class Notice:
+    level: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a comparison or restoration leaves besides its results."""
+
+    latent: np.ndarray | None = None
+    lr_fidelity: dict[str, float] | None = None
+
+
+def _forward(ctx: JobContext):
+    """An ``on_event`` for the library pipelines that passes events to the GUI thread as typed messages."""
+
+    def on_event(event: compare.Event) -> None:
+        if isinstance(event, compare.Progress):
+            ctx.progress(event.done, event.total, event.text)
+        elif isinstance(event, compare.TileReady):
+            ctx.emit(Tile(event.kind, event.row, event.col, to_uint8(event.pixels)))
+        elif isinstance(event, compare.ResultReady):
+            r = event.result
+            ctx.emit(SessionResult.of(r.kind, r.pixels, r.provenance, metrics=r.metrics))
+        elif isinstance(event, compare.Notice):
+            ctx.emit(Notice(event.level, event.text))
+
+    return on_event
+
+
+def comparison_task(
+    ctx: JobContext, models: ModelCache, settings: ComparisonSettings, hr: np.ndarray, priority
+) -> RunOutcome:
+    weights = models.weights_path(settings)
+    ctx.progress(0, 0, f"loading {weights.name}")
+    rescaler = models.rescaler(settings)
+    baselines, notices = models.baselines(settings)
+    for text in notices:
+        ctx.emit(Notice("warning", text))
+    result = compare.run_comparison(
+        hr,
+        rescaler=rescaler,
+        settings=settings,
+        baselines=baselines,
+        weights_name=weights.name,
+        cancel=ctx.cancel,
+        priority=priority,
+        on_event=_forward(ctx),
+    )
+    return RunOutcome(latent=result.latent, lr_fidelity=result.lr_fidelity)
+
+
+def restore_task(
+    ctx: JobContext,
+    models: ModelCache,
+    settings: ComparisonSettings,
+    lr: np.ndarray,
+    *,
+    reference: np.ndarray | None,
+    output_size,
+    oracle_latent: np.ndarray | None,
+    image: LoadedImage | None = None,
+    lr_info: LRInfo | None = None,
+    priority=None,
+) -> RunOutcome:
+    """Upscale the session's LR again; for an LR file, first say why its restoration may be poor."""
+    weights = models.weights_path(settings)
+    ctx.progress(0, 0, f"loading {weights.name}")
+    rescaler = models.rescaler(settings)
+    if image is not None:
+        for text in lr_warnings(image, lr_info, scale=settings.scale, fingerprint=weights_fingerprint(rescaler.net)):
+            ctx.emit(Notice("warning", text))
+    compare.restore_lr(
+        lr,
+        rescaler=rescaler,
+        settings=settings,
+        weights_name=weights.name,
+        reference=reference,
+        output_size=output_size,
+        oracle_latent=oracle_latent,
+        cancel=ctx.cancel,
+        priority=priority,
+        on_event=_forward(ctx),
+    )
+    return RunOutcome()
+
+
+def sample_task(
+    ctx: JobContext, models: ModelCache, settings: ComparisonSettings, lr, reference, output_size, draws: int
+) -> None:
+    rescaler = models.rescaler(settings)
+
+    def on_draw(draw: studies.DrawResult) -> None:
+        ctx.emit(draw)
+        ctx.progress(draw.index + 1, draws, f"draw {draw.index + 1}/{draws}")
+
+    sample = studies.sample_draws(
+        rescaler,
+        lr,
+        draws=draws,
+        seed=settings.seed,
+        temperature=settings.temperature,
+        jpeg_quality=settings.jpeg_quality,
+        reference=reference,
+        output_size=output_size,
+        on_draw=on_draw,
+        cancel=ctx.cancel,
+    )
+    provenance = sample.provenance
+    ctx.emit(SessionResult.of("mean_draw", sample.mean, provenance))
+    std = sample.std.mean(axis=2)
+    ctx.emit(SessionResult.of("std_map", std, provenance, note=f"mean std {std.mean() * 255:.2f} levels"))
+
+
+def temperature_task(
+    ctx: JobContext, models: ModelCache, settings: ComparisonSettings, lr, reference, temperatures, draws: int
+) -> None:
+    rescaler = models.rescaler(settings)
+    done = {"n": 0}
+
+    def on_point(t: float, value: float) -> None:
+        done["n"] += 1
+        ctx.emit(("temperature", t, value))
+        ctx.progress(done["n"], len(temperatures), f"temperature {t:g}")
+
+    studies.temperature_sweep(
+        rescaler,
+        lr,
+        reference,
+        temperatures=temperatures,
+        seed=settings.seed,
+        draws=draws,
+        jpeg_quality=settings.jpeg_quality,
+        on_point=on_point,
+        cancel=ctx.cancel,
+    )
+
+
+def jpeg_task(ctx: JobContext, models: ModelCache, settings: ComparisonSettings, lr, reference, qualities) -> None:
+    rescaler = models.rescaler(settings)
+    baselines, _ = models.baselines(settings)
+    # IRN against bicubic↓ + SR when an SR model exists at this scale, else against bicubic↓ + bicubic↑.
+    other = next((b for b in baselines if b.name not in ("bicubic", "lanczos")), baselines[0])
+    count = {"n": 0}
+
+    def on_point(label: str, quality: int, value: float) -> None:
+        ctx.emit(("jpeg", label, quality, value))
+        count["n"] += 1
+        ctx.progress(count["n"], 2 * len(qualities), f"JPEG q{quality if quality <= 100 else ' lossless'}")
+
+    studies.jpeg_study(
+        rescaler,
+        lr,
+        reference,
+        other=other,
+        qualities=qualities,
+        seed=settings.seed,
+        temperature=settings.temperature,
+        on_point=on_point,
+        cancel=ctx.cancel,
+    )
+
+
+def save_png_task(ctx: JobContext, path, pixels: np.ndarray, *, overwrite: bool, lr_of: tuple | None = None) -> str:
+    """Write a result as PNG; maps become colour maps; ``lr_of`` (models, settings, original size) stamps
+    an IRN LR with what restores it (hashing the weights is torch work: here, not on the GUI thread)."""
+    from irn_core.analysis.figure import colorize
+
+    metadata = None
+    if lr_of is not None:
+        models, settings, original_size = lr_of
+        net = models.rescaler(settings).net
+        metadata = lr_metadata(
+            scale=settings.scale,
+            model=model_name(net, models.weights_path(settings)),
+            fingerprint=weights_fingerprint(net),
+            original_size=original_size,
+        )
+    data = colorize(pixels) if pixels.ndim == 2 else pixels
+    write_png(path, data, metadata=metadata, overwrite=overwrite)
+    return f"saved {Path(path).name}"
+
+
+def save_text_task(ctx: JobContext, path, text: str, *, overwrite: bool) -> str:
+    write_bytes_atomic(path, text.encode(), overwrite=overwrite)
+    return f"saved {Path(path).name}"
+
+
+def save_figure_task(ctx: JobContext, path, items, region, scale: int, *, overwrite: bool) -> str:
+    from irn_core.analysis.figure import comparison_figure
+
+    write_png(path, comparison_figure(items, region=region, scale=scale), overwrite=overwrite)
+    return f"saved {Path(path).name}"
+
+
+def region_metrics_task(ctx: JobContext, targets: dict, reference: np.ndarray, scale: int, region) -> dict | None:
+    out = {}
+    for kind, pixels in targets.items():
+        if ctx.cancel.is_set():
+            return None
+        if pixels.shape == reference.shape:
+            out[kind] = compare.metrics_of(pixels, reference, scale, region)
+    return out

@@ -1,0 +1,402 @@
+"""The main window: menus, toolbar, comparison panes, metrics table, status bar, shortcuts."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QGridLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from ..model.kinds import COMPARED_KINDS, KINDS
+from .actions import LAYOUTS, WindowActions
+from .controller import SessionController
+from .dialogs import FileDialogs
+from .views.explorer import LatentExplorer
+from .views.panes import ComparePane, zoom_to_ratio
+
+DEFAULT_KINDS = ["hr", "irn_hr", "bicubic", "sr"]
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return "∞" if math.isinf(value) else f"{value:.{digits}f}"
+
+
+class MainWindow(WindowActions, FileDialogs, QMainWindow):
+    def __init__(self, controller: SessionController | None = None, *, settings: QSettings | None = None):
+        super().__init__()
+        self.controller = controller or SessionController(self)
+        self.settings = settings or QSettings("IRN Studio", "IRN Studio")
+        self.setWindowTitle("IRN Studio")
+        self.resize(1400, 900)
+        self.setAcceptDrops(True)
+        self.panes: list[ComparePane] = []
+        self._linking = False
+        self._fitted = False
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_central()
+        self._build_metrics_dock()
+        self._build_explorer_dock()
+        self._build_status_bar()
+        self._bind_controller()
+
+        self._region_timer = QTimer(self, singleShot=True, interval=120)
+        self._region_timer.timeout.connect(self._send_visible_region)
+        self._flicker_timer = QTimer(self, interval=500)
+        self._flicker_timer.timeout.connect(self._flicker_step)
+        self.set_layout(self.settings.value("layout", "2x2"))
+        self._restore_settings()
+        self._refresh_info()
+
+    def _build_central(self) -> None:
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(2, 2, 2, 2)
+        self.grid.setSpacing(4)
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#3c4043;color:#fdd663;padding:6px;")
+        self.banner.hide()
+        host = QWidget()
+        from PySide6.QtWidgets import QVBoxLayout
+
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.grid_host, 1)
+        self.setCentralWidget(host)
+
+    def _build_metrics_dock(self) -> None:
+        self.metrics_table = QTableWidget(0, 6)
+        self.metrics_table.setHorizontalHeaderLabels(
+            ["PSNR-Y dB", "SSIM-Y", "PSNR-RGB dB", "SSIM-RGB", "view PSNR-Y", "view SSIM-Y"]
+        )
+        self.metrics_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.metrics_table.setToolTip(
+            "Against the original HR: Y channel (BT.601), scale-pixel border cropped, "
+            "as in the paper. 'view' = the region visible in the panes."
+        )
+        dock = QDockWidget("Metrics", self)
+        dock.setObjectName("metricsDock")
+        dock.setWidget(self.metrics_table)
+        self.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        self.metrics_dock = dock
+        self.view_menu.addAction(dock.toggleViewAction())
+
+    def _build_explorer_dock(self) -> None:
+        self.explorer = LatentExplorer(self.controller)
+        dock = QDockWidget("Latent explorer", self)
+        dock.setObjectName("explorerDock")
+        dock.setWidget(self.explorer)
+        self.addDockWidget(Qt.RightDockWidgetArea, dock)
+        self.explorer_dock = dock
+        self.view_menu.addAction(dock.toggleViewAction())
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.info_label = QLabel("")
+        self.pixel_label = QLabel("")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(260)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.controller.cancel)
+        self.cancel_button.hide()
+        status.addWidget(self.info_label)
+        status.addWidget(self.pixel_label, 1)
+        status.addPermanentWidget(self.progress_bar)
+        status.addPermanentWidget(self.cancel_button)
+
+    def _bind_controller(self) -> None:
+        c = self.controller
+        c.image_loaded.connect(self._on_image_loaded)
+        c.result_updated.connect(self._on_result)
+        c.results_cleared.connect(self._on_results_cleared)
+        c.tile_ready.connect(self._on_tile)
+        c.metrics_updated.connect(self._refresh_metrics)
+        c.region_metrics_updated.connect(self._refresh_metrics)
+        c.progress.connect(self._on_progress)
+        c.busy_changed.connect(self._on_busy)
+        c.message.connect(self.show_message)
+        c.info_changed.connect(self._refresh_info)
+        c.run_finished.connect(self._on_run_finished)
+        c.staleness_changed.connect(self._refresh_metrics)
+
+    # ----- layout and panes -----
+    def set_layout(self, name: str) -> None:
+        if name not in LAYOUTS:
+            name = "2x2"
+        rows, cols = LAYOUTS[name]
+        if self.layout_combo.currentText() != name:
+            self.layout_combo.setCurrentText(name)
+        kinds = [p.kind for p in self.panes] + DEFAULT_KINDS[len(self.panes) :]
+        old_range = self.panes[0].view.viewRange() if self.panes else None
+        for pane in self.panes:
+            self.grid.removeWidget(pane)
+            pane.deleteLater()
+        self.panes = []
+        for i in range(rows * cols):
+            pane = ComparePane(kinds[i] if i < len(kinds) else DEFAULT_KINDS[i % len(DEFAULT_KINDS)])
+            pane.hovered.connect(self._on_hover)
+            pane.kind_changed.connect(lambda _k: self._refresh_metrics())
+            pane.view.sigRangeChanged.connect(self._on_range_changed)
+            pane.lr_native = self.lr_native_action.isChecked()
+            self.grid.addWidget(pane, i // cols, i % cols)
+            self.panes.append(pane)
+        first = self.panes[0].view
+        for pane in self.panes[1:]:
+            pane.view.setXLink(first)
+            pane.view.setYLink(first)
+        self._push_results()
+        if old_range is not None:
+            first.setRange(xRange=old_range[0], yRange=old_range[1], padding=0)
+        self.settings.setValue("layout", name)
+        self.split_action.setChecked(False)
+
+    def _push_results(self) -> None:
+        results, scale = self.controller.session.results, self.controller.settings.scale
+        for pane in self.panes:
+            pane.set_results(results, scale)
+        self._refresh_metrics()
+
+    # ----- zoom -----
+    def zoom_fit(self) -> None:
+        size = self.panes[0].image_size() if self.panes else None
+        if size:
+            h, w = size
+            self.panes[0].view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
+
+    def zoom_ratio(self, ratio: float) -> None:
+        if self.panes:
+            zoom_to_ratio(self.panes[0].view, ratio)
+
+    def _on_range_changed(self, *_):
+        self._region_timer.start()
+
+    def _send_visible_region(self) -> None:
+        if self.panes:
+            self.controller.set_visible_region(self.panes[0].visible_region())
+
+    # ----- split and flicker -----
+    def toggle_split(self, checked: bool | None = None) -> None:
+        checked = self.split_action.isChecked() if checked is None else checked
+        if len(self.panes) < 2:
+            self.split_action.setChecked(False)
+            self.show_message("info", "split needs two panes: choose a layout with at least two")
+            return
+        self.panes[0].set_split(self.panes[1].kind if checked else None)
+
+    def toggle_flicker(self, checked: bool | None = None) -> None:
+        checked = self.flicker_action.isChecked() if checked is None else checked
+        if checked and len(self.panes) >= 2:
+            self._flicker_kinds = (self.panes[0].kind, self.panes[1].kind)
+            self._flicker_timer.start()
+        else:
+            self._flicker_timer.stop()
+            if hasattr(self, "_flicker_kinds") and self.panes:
+                self.panes[0].set_kind(self._flicker_kinds[0])
+            self.flicker_action.setChecked(False)
+
+    def _flicker_step(self) -> None:
+        a, b = self._flicker_kinds
+        self.panes[0].set_kind(b if self.panes[0].kind == a else a)
+
+    def toggle_lr_native(self) -> None:
+        for pane in self.panes:
+            pane.lr_native = self.lr_native_action.isChecked()
+            pane.refresh()
+
+    # ----- controller events -----
+    def _on_image_loaded(self) -> None:
+        self._fitted = False
+        image = self.controller.session.image
+        self.setWindowTitle(f"IRN Studio — {image.path.name}")
+        index = self.scale_combo.findData(self.controller.settings.scale)
+        self.scale_combo.blockSignals(True)
+        self.scale_combo.setCurrentIndex(index)
+        self.scale_combo.blockSignals(False)
+        if self.controller.session.lr_only:
+            for pane, kind in zip(self.panes, ["irn_lr", "irn_hr"]):
+                pane.set_kind(kind)
+        self._push_results()
+        self.zoom_fit()
+        self._refresh_info()
+
+    def _on_results_cleared(self) -> None:
+        for pane in self.panes:
+            pane.clear_tiles()
+        self._push_results()
+
+    def _on_result(self, kind: str) -> None:
+        for pane in self.panes:
+            if kind in (pane.kind, pane.split_kind):
+                pane.clear_tiles()
+            pane.set_results(self.controller.session.results, self.controller.settings.scale)
+        if not self._fitted and kind in ("hr", "irn_lr"):
+            self.zoom_fit()
+            self._fitted = True
+
+    def _on_run_finished(self) -> None:
+        results = self.controller.session.results
+        for pane in self.panes:
+            if pane.kind not in results and pane.kind == "sr" and "lanczos" in results:
+                pane.set_kind("lanczos")  # no SR model at this scale: show the next best baseline
+
+    def _on_tile(self, kind: str, row: int, col: int, pixels) -> None:
+        for pane in self.panes:
+            if pane.kind == kind:
+                pane.add_tile(row, col, pixels)
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        self.progress_bar.setRange(0, max(total, 0))
+        self.progress_bar.setValue(done)
+        self.progress_bar.setFormat(text or "%p%")
+
+    def _on_busy(self, busy: int) -> None:
+        busy = bool(busy)
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.cancel_action.setEnabled(busy)
+        if busy:
+            self.progress_bar.setRange(0, 0)
+
+    def show_message(self, level: str, text: str) -> None:
+        self.statusBar().showMessage(text, 10_000)
+        if level in ("error", "warning"):
+            self.banner.setText(("⚠ " if level == "warning" else "✖ ") + text)
+            self.banner.show()
+            QTimer.singleShot(15_000, self.banner.hide)
+
+    def _refresh_info(self) -> None:
+        c = self.controller
+        parts = [c.device_text]
+        image = c.session.image
+        if image is not None:
+            h, w = image.pixels.shape[:2]
+            parts.append(f"{image.path.name} {w}×{h}")
+        parts.append(f"x{c.settings.scale}")
+        t = c.session.timings
+        if t:
+            parts.append(" ".join(f"{k} {v:.2f}s" for k, v in t.items()))
+        self.info_label.setText("  ·  ".join(parts))
+        self.model_label.setText(f"  {c.model_label()}  ")
+        index = self.scale_combo.findData(c.settings.scale)
+        if index != self.scale_combo.currentIndex():
+            self.scale_combo.blockSignals(True)
+            self.scale_combo.setCurrentIndex(index)
+            self.scale_combo.blockSignals(False)
+
+    def _refresh_metrics(self) -> None:
+        session = self.controller.session
+        rows = [k for k in COMPARED_KINDS if k in session.metrics or k in session.results]
+        extra = ["lr_fidelity"] if "lr_fidelity" in session.metrics else []
+        self.metrics_table.setRowCount(len(rows) + len(extra))
+        labels = [KINDS[k] for k in rows] + ["IRN LR vs bicubic LR" for _ in extra]
+        self.metrics_table.setVerticalHeaderLabels(labels)
+        for r, kind in enumerate(rows + extra):
+            whole = session.metrics.get(kind, {})
+            view = session.region_metrics.get(kind, {})
+            values = [
+                (whole.get("psnr_y"), 2),
+                (whole.get("ssim_y"), 4),
+                (whole.get("psnr_rgb"), 2),
+                (whole.get("ssim_rgb"), 4),
+                (view.get("psnr_y"), 2),
+                (view.get("ssim_y"), 4),
+            ]
+            for col, (value, digits) in enumerate(values):
+                self.metrics_table.setItem(r, col, QTableWidgetItem(_fmt(value, digits)))
+        for pane in self.panes:
+            whole = session.metrics.get(pane.kind)
+            view = session.region_metrics.get(pane.kind)
+            text = ""
+            if whole:
+                text = f"PSNR-Y {_fmt(whole['psnr_y'], 2)} dB · SSIM-Y {_fmt(whole['ssim_y'], 4)}"
+                if view:
+                    text += f"   (view {_fmt(view['psnr_y'], 2)} dB)"
+            result = session.results.get(pane.kind)
+            if result is not None and result.provenance is not None:
+                changed = result.provenance.changed_inputs(session.settings)
+                origin = f"[{result.caption()}]"
+                if changed:  # never show an out-of-date result as if it were current
+                    origin = f"OUT OF DATE ({', '.join(changed)} changed; Run to update) {origin}"
+                text = f"{text}   {origin}" if text else origin
+            pane.set_caption(text)
+
+    def _on_hover(self, row: float, col: float) -> None:
+        if row < 0 or col < 0:
+            return
+        parts = [f"x={int(col)} y={int(row)}"]
+        for pane in self.panes:
+            value = pane.value_at(row, col)
+            if value is not None:
+                parts.append(f"{KINDS.get(pane.kind, pane.kind)} {value}")
+        self.pixel_label.setText("   ".join(parts))
+
+    # ----- presentation and help -----
+    def toggle_presentation(self, checked: bool | None = None) -> None:
+        self.set_presentation(self.presentation_action.isChecked() if checked is None else checked)
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen with large captions; docks and toolbar hidden (F11 again to leave)."""
+        self.presentation_action.setChecked(on)
+        for widget in (self.toolbar, self.metrics_dock, self.explorer_dock):
+            widget.setVisible(not on)
+        style = "font-size: 22pt; font-weight: bold;" if on else ""
+        for pane in self.panes:
+            pane.caption.setStyleSheet(style)
+            pane.selector.setStyleSheet("font-size: 18pt;" if on else "")
+        self.info_label.setStyleSheet("font-size: 16pt;" if on else "")
+        self.showFullScreen() if on else self.showNormal()
+
+    # ----- lifetime -----
+    def _restore_settings(self) -> None:
+        c = self.controller
+        stored = {
+            key: cast(self.settings.value(key))
+            for key, cast in (("seed", int), ("temperature", float), ("scale", int))
+            if self.settings.value(key) is not None
+        }
+        c.update_settings(**stored)
+        self.explorer.seed.setValue(c.settings.seed)
+        self.explorer.temperature.setValue(c.settings.temperature)
+
+    def _store_settings(self) -> None:
+        c = self.controller
+        self.settings.setValue("scale", c.settings.scale)
+        self.settings.setValue("seed", c.settings.seed)
+        self.settings.setValue("temperature", c.settings.temperature)
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self._flicker_timer.stop()
+        self._store_settings()
+        self.controller.shutdown()
+        super().closeEvent(event)
+
+    def grab_screenshot(self, path: str | Path) -> None:
+        from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+        from irn_core.io import write_bytes_atomic
+
+        pixmap = self.grab()
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.WriteOnly)
+        pixmap.save(buffer, "PNG")
+        write_bytes_atomic(path, bytes(data), overwrite=True)

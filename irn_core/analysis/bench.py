@@ -1,0 +1,190 @@
+"""The paper's tables on a folder of images (``irn bench``) and speed figures (``irn speed``)."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..baselines import make_baseline
+from ..device import device_description
+from ..errors import InvalidInputError
+from ..io.checkpoints import bundled_weights_path, load_irn, resolve_weights
+from ..io.images import list_images, read_image
+from ..nn.irn import build_irn
+from ..ops.metrics import mod_crop, psnr, ssim
+from ..rescaler import IRNRescaler
+from .studies import sample_draws
+
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def speed_report(
+    *, scales: list[int], size: int, device: str = "auto", precision: str = "fp32", repeats: int = 3
+) -> list[str]:
+    """Lines reporting ms per megapixel of HR for downscale and upscale at each scale."""
+    lines: list[str] = []
+    rng = np.random.default_rng(0)
+    hr = rng.random((size, size, 3), dtype=np.float32)
+    megapixels = size * size / 1e6
+    for scale in scales:
+        path = bundled_weights_path(scale)
+        net = load_irn(path) if path else build_irn(scale)
+        rescaler = IRNRescaler(net, device=device, precision=precision, tile_hr=max(size, 64))
+        if not lines:
+            lines.append(
+                f"device: {device_description(rescaler.device)}, precision {rescaler.precision}, "
+                f"image {size}x{size}, best of {repeats}"
+            )
+        if rescaler.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats()
+        lr = rescaler.downscale(hr)
+        rescaler.upscale(lr, seed=0)
+
+        def best(fn):
+            times = []
+            for _ in range(repeats):
+                if rescaler.device.type == "cuda":
+                    torch.cuda.synchronize()
+                t = time.perf_counter()
+                fn()
+                if rescaler.device.type == "cuda":
+                    torch.cuda.synchronize()
+                times.append(time.perf_counter() - t)
+            return min(times)
+
+        down = best(lambda: rescaler.downscale(hr))
+        up = best(lambda: rescaler.upscale(lr, seed=0))
+        memory = (
+            f"GPU peak {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB"
+            if rescaler.device.type == "cuda"
+            else f"process peak RSS {_peak_rss_mib():.0f} MiB"
+        )
+        lines.append(
+            f"x{scale}: downscale {down * 1000 / megapixels:8.1f} ms/MP, "
+            f"upscale {up * 1000 / megapixels:8.1f} ms/MP, {memory}"
+        )
+    return lines
+
+
+def _metrics(restored: np.ndarray, hr: np.ndarray, scale: int, grayscale: bool) -> tuple[float, float]:
+    if grayscale:  # the paper compares a grayscale image on its single channel
+        restored, hr = restored @ LUMA, hr[:, :, 0]
+        return psnr(restored, hr, crop_border=scale), ssim(restored, hr, crop_border=scale)
+    return (
+        psnr(restored, hr, crop_border=scale, y_channel=True),
+        ssim(restored, hr, crop_border=scale, y_channel=True),
+    )
+
+
+def run_bench(
+    *,
+    dataset: str | Path,
+    scale: int,
+    methods: list[str],
+    draws: int = 5,
+    weights: str | None = None,
+    sr_models: tuple[str, ...] | list[str] = (),
+    device: str = "auto",
+    jpeg: int | None = None,
+    progress: bool = True,
+    limit: int = 0,
+) -> dict:
+    """Evaluate methods on a folder of HR images exactly as the paper's tables do.
+
+    Returns {"dataset", "scale", "results": {method: {"psnr_y", "ssim_y", "seconds", "per_image", ...}}}.
+    For IRN, each draw's dataset mean is computed and their mean and spread (psnr_y_std) reported.
+    jpeg: store every LR as JPEG of this quality before upscaling.
+    """
+    paths = list_images(dataset)[: limit or None]
+    if not paths:
+        raise InvalidInputError(f"no images in {dataset}; expected a folder of PNG, JPEG, TIFF, BMP or WebP files")
+    images = []
+    for p in paths:
+        loaded = read_image(p)
+        images.append((p.stem, mod_crop(loaded.pixels, scale), any("grayscale" in n for n in loaded.notes)))
+    upscalers = {}
+    for method in methods:
+        if method == "irn":
+            continue
+        upscalers[method] = make_baseline(method, scale=scale, device=device)
+    for model_path in sr_models:
+        baseline = make_baseline("spandrel", scale=scale, device=device, path=model_path)
+        upscalers[baseline.name] = baseline
+    results: dict[str, dict] = {}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=len(images) * (len(upscalers) + ("irn" in methods)),
+            desc=f"bench x{scale}",
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+    if "irn" in methods:
+        rescaler = IRNRescaler(load_irn(resolve_weights(weights, scale), scale=scale), device=device)
+        per_draw = np.zeros((draws, len(images), 2))
+        start = time.perf_counter()
+        for i, (_name, hr, gray) in enumerate(images):
+            sample = sample_draws(
+                rescaler, rescaler.downscale(hr), draws=draws, seed=0, jpeg_quality=jpeg, output_size=hr.shape[:2]
+            )
+            for d, draw in enumerate(sample.draws):
+                per_draw[d, i] = _metrics(draw.image, hr, scale, gray)
+            if bar is not None:
+                bar.update(1)
+        draw_means = per_draw.mean(axis=1)
+        results["irn"] = {
+            "psnr_y": float(draw_means[:, 0].mean()),
+            "ssim_y": float(draw_means[:, 1].mean()),
+            "psnr_y_std": float(draw_means[:, 0].std()),
+            "ssim_y_std": float(draw_means[:, 1].std()),
+            "draws": draws,
+            "seconds": time.perf_counter() - start,
+            "per_image": [
+                {"name": n, "psnr_y": float(per_draw[:, i, 0].mean()), "ssim_y": float(per_draw[:, i, 1].mean())}
+                for i, (n, _, _) in enumerate(images)
+            ],
+        }
+    for method, upscaler in upscalers.items():
+        start = time.perf_counter()
+        per_image = []
+        for name, hr, gray in images:
+            _, restored = upscaler.roundtrip(hr, jpeg_quality=jpeg)
+            psnr_y, ssim_y = _metrics(restored, hr, scale, gray)
+            per_image.append({"name": name, "psnr_y": psnr_y, "ssim_y": ssim_y})
+            if bar is not None:
+                bar.update(1)
+        results[method] = {
+            "psnr_y": float(np.mean([r["psnr_y"] for r in per_image])),
+            "ssim_y": float(np.mean([r["ssim_y"] for r in per_image])),
+            "seconds": time.perf_counter() - start,
+            "per_image": per_image,
+        }
+    if bar is not None:
+        bar.close()
+    out = {"dataset": Path(dataset).name, "scale": scale, "images": len(images), "results": results}
+    if jpeg is not None:
+        out["jpeg_quality"] = jpeg
+    return out
+
+
+def format_table(report: dict) -> str:
+    lines = [
+        f"{report['dataset']} x{report['scale']} ({report['images']} images)"
+        + (f", LR stored as JPEG q{report['jpeg_quality']}" if "jpeg_quality" in report else ""),
+        f"{'method':<24}{'PSNR-Y':>10}{'SSIM-Y':>10}{'seconds':>10}",
+    ]
+    for method, r in report["results"].items():
+        spread = f" ±{r['psnr_y_std']:.3f}" if "psnr_y_std" in r else ""
+        lines.append(f"{method:<24}{r['psnr_y']:>10.2f}{r['ssim_y']:>10.4f}{r['seconds']:>10.1f}{spread}")
+    return "\n".join(lines)

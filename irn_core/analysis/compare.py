@@ -1,0 +1,315 @@
+"""The comparison pipeline: IRN against the baselines on one image, as a stream of events.
+
+``run_comparison`` (an HR image) and ``restore_lr`` (an LR image, with or without its original) run
+synchronously and pass every event to ``on_event`` as it happens: ``Progress``, ``TileReady`` (restored
+parts as they finish, nearest the point of interest first), ``ResultReady`` (a ``Result`` with its
+provenance and metrics) and ``Notice``. They check ``cancel`` before every tile and stage and raise
+``Cancelled``; they touch no GUI, so the CLI, the bench and the app drive the same code, and tests
+drive it directly.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..baselines import Baseline, BicubicBaseline, LanczosBaseline, bicubic_downscale, make_baseline
+from ..device import device_description
+from ..errors import Cancelled, InvalidInputError, IRNError
+from ..io.checkpoints import weights_fingerprint
+from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
+from ..ops.metrics import Region, psnr, ssim
+from ..ops.tiling import CancelCheck, Tile
+from ..rescaler import IRNRescaler
+from .results import (
+    BASELINE_INPUTS,
+    IRN_HR_INPUTS,
+    IRN_LR_INPUTS,
+    SR_INPUTS,
+    ComparisonSettings,
+    Provenance,
+    Result,
+)
+
+PREVIEW_MIN_PIXELS = 1_000_000
+PREVIEW_EDGE = 384
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TileReady:
+    """A finished part of ``kind``: pixels (rows, cols, 3) in [0, 1] at HR position (row, col)."""
+
+    kind: str
+    row: int
+    col: int
+    pixels: np.ndarray
+
+
+@dataclass(frozen=True)
+class ResultReady:
+    result: Result
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know (a missing SR model, a lossy LR file); level "info" or "warning"."""
+
+    level: str
+    text: str
+
+
+Event = Progress | TileReady | ResultReady | Notice
+EventSink = Callable[[Event], None]
+
+
+def _ignore(_event: Event) -> None:
+    pass
+
+
+def _check(cancel: CancelCheck | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+
+
+def metrics_of(pixels: np.ndarray, reference: np.ndarray, scale: int, region: Region | None = None) -> dict:
+    """PSNR/SSIM on Y (paper conventions, ``scale`` border cropped for the whole image) and on RGB;
+    NaN where an image is too small to measure (SSIM needs 11x11 pixels after the crop)."""
+    border = 0 if region is not None else scale
+    if min(reference.shape[:2]) <= 2 * border + 1:
+        border = 0
+    out = {}
+    for name, fn, y in (
+        ("psnr_y", psnr, True),
+        ("ssim_y", ssim, True),
+        ("psnr_rgb", psnr, False),
+        ("ssim_rgb", ssim, False),
+    ):
+        try:
+            out[name] = fn(pixels, reference, crop_border=border, y_channel=y, region=region)
+        except ValueError:
+            out[name] = math.nan
+    return out
+
+
+def comparison_baselines(settings: ComparisonSettings, *, device: str = "auto") -> tuple[list[Baseline], list[str]]:
+    """(bicubic, Lanczos and the SR baseline, notices): the SR one is left out, with a notice, when no
+    SR model exists for the scale."""
+    baselines: list[Baseline] = [BicubicBaseline(scale=settings.scale), LanczosBaseline(scale=settings.scale)]
+    try:
+        baselines.append(make_baseline("sr", scale=settings.scale, path=settings.sr_model, device=device))
+    except IRNError as exc:
+        return baselines, [f"SR baseline unavailable: {exc}"]
+    return baselines, []
+
+
+def _irn_provenance(rescaler: IRNRescaler, settings, weights_name, *, inputs, latent="", seconds=0.0, **extra):
+    return Provenance(
+        method="irn",
+        settings=settings,
+        inputs=inputs,
+        weights_name=weights_name,
+        fingerprint=weights_fingerprint(rescaler.net),
+        latent=latent,
+        device=device_description(rescaler.device),
+        precision=rescaler.precision,
+        seconds=seconds,
+        **extra,
+    )
+
+
+def _error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    return np.abs(pixels - reference).mean(axis=2)
+
+
+def _publish(result: Result, reference: np.ndarray | None, on_event: EventSink) -> None:
+    """Send ``result`` and, against a reference of its size, its error map (mean |x - HR| over RGB)."""
+    on_event(ResultReady(result))
+    if reference is not None and result.pixels.shape == reference.shape:
+        error = np.abs(result.pixels - reference).mean(axis=2)
+        on_event(ResultReady(Result(f"error:{result.kind}", error, result.provenance)))
+
+
+def _preview(rescaler: IRNRescaler, hr: np.ndarray, z: np.ndarray, priority, cancel) -> TileReady:
+    """Round-trip a small crop around the point the user looks at, with the whole-image latent, so a
+    restored result is on screen within seconds of opening a large photograph; the full run then
+    restores with the same z (the preview matches it up to tiling error)."""
+    s = rescaler.scale
+    h, w = hr.shape[:2]
+    centre_r, centre_c = (priority[0] * s, priority[1] * s) if priority else (h / 2, w / 2)
+    edge = min(PREVIEW_EDGE, h - h % s, w - w % s)
+    r0 = int(np.clip(centre_r - edge / 2, 0, h - edge)) // s * s
+    c0 = int(np.clip(centre_c - edge / 2, 0, w - edge)) // s * s
+    lr_crop = rescaler.downscale(hr[r0 : r0 + edge, c0 : c0 + edge], cancel=cancel)
+    zc = z[:, r0 // s : r0 // s + lr_crop.shape[0], c0 // s : c0 // s + lr_crop.shape[1]]
+    return TileReady("irn_hr", r0, c0, rescaler.upscale(lr_crop, z=zc, cancel=cancel))
+
+
+def restore_lr(
+    lr: np.ndarray,
+    *,
+    rescaler: IRNRescaler,
+    settings: ComparisonSettings,
+    weights_name: str = "",
+    reference: np.ndarray | None = None,
+    output_size: tuple[int, int] | None = None,
+    oracle_latent: np.ndarray | None = None,
+    drawn_latent: np.ndarray | None = None,
+    cancel: CancelCheck | None = None,
+    priority: tuple[float, float] | None = None,
+    on_event: EventSink = _ignore,
+    stage: tuple[int, int] = (0, 1),
+) -> Result:
+    """Upscale an IRN LR (h, w, 3) with the settings' latent; returns the restored ``Result`` ("irn_hr")
+    and sends it (and, with a ``reference`` HR, its error map; metrics are on the result) to ``on_event``.
+
+    The LR is first stored as the settings say (JPEG or lossless). ``oracle_latent`` (C, h, w) is used
+    when ``settings.oracle_z``; ``drawn_latent`` replaces the seeded draw (the preview's z). output_size
+    defaults to the reference's size, else the full h*s x w*s. stage: (index, count) of this step in a
+    longer pipeline, for the progress events.
+    """
+    scale = rescaler.scale
+    stored = jpeg_roundtrip(lr, settings.jpeg_quality)
+    use_oracle = settings.oracle_z and oracle_latent is not None and oracle_latent.shape[1:] == lr.shape[:2]
+    if settings.oracle_z and not use_oracle:
+        on_event(
+            Notice(
+                "warning",
+                "oracle z needs the forward latent of this LR (run IRN on the original): "
+                "restored with a drawn z instead",
+            )
+        )
+    if output_size is None and reference is not None:
+        output_size = reference.shape[:2]
+
+    def on_tile(tile: Tile, pixels: np.ndarray) -> None:
+        on_event(TileReady("irn_hr", tile.row0 * scale, tile.col0 * scale, pixels))
+
+    def on_progress(done: int, total: int) -> None:
+        on_event(Progress(stage[0], stage[1], f"IRN upscale {done}/{total}"))
+
+    started = time.perf_counter()
+    restored = rescaler.upscale(
+        stored,
+        temperature=settings.temperature,
+        seed=settings.seed,
+        z=oracle_latent if use_oracle else drawn_latent,
+        output_size=output_size,
+        progress=on_progress,
+        cancel=cancel,
+        on_tile=on_tile,
+        priority=priority,
+    )
+    provenance = _irn_provenance(
+        rescaler,
+        settings,
+        weights_name,
+        inputs=IRN_HR_INPUTS,
+        latent="oracle" if use_oracle else "drawn",
+        seconds=time.perf_counter() - started,
+    )
+    result = Result("irn_hr", restored, provenance)
+    if reference is not None and restored.shape == reference.shape:
+        result.metrics = metrics_of(restored, reference, scale)
+    _publish(result, reference, on_event)
+    return result
+
+
+@dataclass
+class Comparison:
+    """Everything one comparison computed: results by kind, the IRN latent, and the LR fidelity
+    (PSNR/SSIM-Y of IRN's LR against the bicubic LR: how close IRN's LR looks to a plain downscale)."""
+
+    results: dict[str, Result]
+    latent: np.ndarray | None = None
+    lr_fidelity: dict[str, float] | None = None
+
+
+def run_comparison(
+    hr: np.ndarray,
+    *,
+    rescaler: IRNRescaler,
+    settings: ComparisonSettings,
+    baselines: list[Baseline],
+    weights_name: str = "",
+    cancel: CancelCheck | None = None,
+    priority: tuple[float, float] | None = None,
+    preview: bool = True,
+    on_event: EventSink = _ignore,
+) -> Comparison:
+    """IRN down and up, then each baseline, on an (H, W, 3) HR image; results carry metrics against it.
+
+    Sends, in order: a preview tile of the region around ``priority`` for images over a megapixel
+    (when ``preview``), the IRN LR ("irn_lr"), the restored IRN image with its tiles as they finish,
+    the bicubic LR, then each baseline (kind = its name, "sr" for any SR model), each with its error map.
+    """
+    if settings.scale != rescaler.scale:
+        raise InvalidInputError(f"settings ask for x{settings.scale}, but the rescaler's IRN is x{rescaler.scale}")
+    scale = settings.scale
+    steps = 3 + len(baselines)
+    h, w = hr.shape[:2]
+    drawn_latent = None
+    if preview and h * w > PREVIEW_MIN_PIXELS and not settings.oracle_z and settings.jpeg_quality is None:
+        on_event(Progress(0, steps, "preview of the region in view"))
+        drawn_latent = rescaler.draw_latent(
+            -(-h // scale), -(-w // scale), temperature=settings.temperature, seed=settings.seed
+        )
+        on_event(_preview(rescaler, hr, drawn_latent, priority, cancel))
+    started = time.perf_counter()
+    lr, latent = rescaler.encode(
+        hr, cancel=cancel, progress=lambda d, n: on_event(Progress(0, steps, f"IRN downscale {d}/{n}"))
+    )
+    lr_result = Result(
+        "irn_lr",
+        lr,
+        _irn_provenance(rescaler, settings, weights_name, inputs=IRN_LR_INPUTS, seconds=time.perf_counter() - started),
+    )
+    on_event(ResultReady(lr_result))
+    results = {"irn_lr": lr_result}
+    results["irn_hr"] = restore_lr(
+        lr,
+        rescaler=rescaler,
+        settings=settings,
+        weights_name=weights_name,
+        reference=hr,
+        oracle_latent=latent,
+        drawn_latent=drawn_latent,
+        cancel=cancel,
+        priority=priority,
+        on_event=on_event,
+        stage=(1, steps),
+    )
+    bicubic_lr = bicubic_downscale(pad_to_multiple(hr, scale), scale=scale)
+    results["bicubic_lr"] = Result("bicubic_lr", bicubic_lr, Provenance("bicubic", settings, BASELINE_INPUTS))
+    on_event(ResultReady(results["bicubic_lr"]))
+    for index, baseline in enumerate(baselines):
+        _check(cancel)
+        on_event(Progress(2 + index, steps, baseline.name))
+        kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
+        started = time.perf_counter()
+        _, restored = baseline.roundtrip(hr, cancel=cancel)
+        inputs = SR_INPUTS if kind == "sr" else BASELINE_INPUTS
+        result = Result(
+            kind, restored, Provenance(baseline.name, settings, inputs, seconds=time.perf_counter() - started)
+        )
+        result.metrics = metrics_of(restored, hr, scale)
+        results[kind] = result
+        _publish(result, hr, on_event)
+    _check(cancel)
+    on_event(Progress(steps - 1, steps, "LR fidelity"))
+    fidelity = {
+        "psnr_y": psnr(lr, bicubic_lr, y_channel=True),
+        "ssim_y": ssim(lr, bicubic_lr, y_channel=True) if min(lr.shape[:2]) >= 11 else math.nan,
+    }
+    on_event(Progress(steps, steps, "done"))
+    return Comparison(results=results, latent=latent, lr_fidelity=fidelity)

@@ -1,0 +1,291 @@
+"""What each ``irn`` subcommand does: read the arguments, call the library, print the outcome."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import IRNError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CliError(IRNError):
+    """A problem with the command line itself; printed as one line without a traceback."""
+
+
+def _progress_bar(desc: str, quiet: bool):
+    if quiet:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit="tile", leave=False, dynamic_ncols=True, file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update, bar.close
+
+
+def _load_model(args, scale: int | None):
+    from ..io.checkpoints import bundled_weights_path, load_irn, resolve_weights
+
+    if not args.weights and scale is not None and bundled_weights_path(scale) is None:
+        raise CliError(
+            f"IRN Studio ships no x{scale} weights; pass --weights FILE (an official .pth or our "
+            ".safetensors) or choose --scale 2 or 4"
+        )
+    path = resolve_weights(args.weights, scale)
+    return load_irn(path, scale=scale), path
+
+
+def _rescaler(args, net):
+    from ..rescaler import IRNRescaler
+
+    return IRNRescaler(net, device=args.device, precision=args.precision)
+
+
+def cmd_downscale(args) -> int:
+    from ..io.checkpoints import model_name, weights_fingerprint
+    from ..io.images import read_image, write_png
+    from ..io.lrfile import lr_metadata
+
+    image = read_image(args.input)
+    for note in image.notes:
+        print(f"note: {note}", file=sys.stderr)
+    net, path = _load_model(args, args.scale or (None if args.weights else 4))
+    update, close = _progress_bar("downscale", args.quiet)
+    try:
+        lr = _rescaler(args, net).downscale(image.pixels, progress=update)
+    finally:
+        close()
+    meta = lr_metadata(
+        scale=net.scale,
+        model=model_name(net, path),
+        fingerprint=weights_fingerprint(net),
+        original_size=image.pixels.shape[:2],
+    )
+    out = write_png(args.output, lr, metadata=meta, overwrite=args.overwrite)
+    print(f"wrote {out} ({lr.shape[1]}x{lr.shape[0]}, x{net.scale} LR)")
+    return EXIT_OK
+
+
+def cmd_upscale(args) -> int:
+    from ..io.checkpoints import weights_fingerprint
+    from ..io.images import read_image, write_png
+    from ..io.lrfile import lr_warnings, read_lr_info
+
+    image = read_image(args.input)
+    info = read_lr_info(image)
+    scale = args.scale or (info.scale if info else None)
+    if scale is None:
+        raise CliError(f"{image.path.name} records no scale (it was not written by `irn downscale`); give --scale")
+    net, _ = _load_model(args, scale)
+    for warning in lr_warnings(image, info, scale=net.scale, fingerprint=weights_fingerprint(net)):
+        print(f"warning: {warning}", file=sys.stderr)
+    output_size = None
+    if info and info.original_size and info.scale == net.scale:
+        h, w = image.pixels.shape[:2]
+        oh, ow = info.original_size
+        if oh <= h * net.scale and ow <= w * net.scale:
+            output_size = info.original_size
+    update, close = _progress_bar("upscale", args.quiet)
+    try:
+        hr = _rescaler(args, net).upscale(
+            image.pixels, temperature=args.temperature, seed=args.seed, output_size=output_size, progress=update
+        )
+    finally:
+        close()
+    out = write_png(args.output, hr, bit_depth=args.bit_depth, overwrite=args.overwrite)
+    print(f"wrote {out} ({hr.shape[1]}x{hr.shape[0]})")
+    return EXIT_OK
+
+
+def cmd_roundtrip(args) -> int:
+    from ..io.checkpoints import model_name, weights_fingerprint
+    from ..io.images import read_image, write_png
+    from ..io.lrfile import lr_metadata
+    from ..ops.metrics import psnr, ssim
+
+    image = read_image(args.input)
+    net, path = _load_model(args, args.scale or (None if args.weights else 4))
+    out_dir = Path(args.output)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = image.path.stem
+    lr_path, hr_path = out_dir / f"{stem}_x{net.scale}_lr.png", out_dir / f"{stem}_x{net.scale}_restored.png"
+    for p in (lr_path, hr_path):
+        if p.exists() and not args.overwrite:
+            raise CliError(f"{p} already exists; use --overwrite or another folder")
+    update, close = _progress_bar("roundtrip", args.quiet)
+    try:
+        lr, restored = _rescaler(args, net).roundtrip(
+            image.pixels, temperature=args.temperature, seed=args.seed, progress=update
+        )
+    finally:
+        close()
+    meta = lr_metadata(
+        scale=net.scale,
+        model=model_name(net, path),
+        fingerprint=weights_fingerprint(net),
+        original_size=image.pixels.shape[:2],
+    )
+    write_png(lr_path, lr, metadata=meta, overwrite=args.overwrite)
+    write_png(hr_path, restored, overwrite=args.overwrite)
+    crop = net.scale
+    print(f"wrote {lr_path} and {hr_path}")
+    print(
+        f"PSNR-Y {psnr(restored, image.pixels, crop_border=crop, y_channel=True):.2f} dB, "
+        f"SSIM-Y {ssim(restored, image.pixels, crop_border=crop, y_channel=True):.4f}, "
+        f"PSNR-RGB {psnr(restored, image.pixels):.2f} dB"
+    )
+    return EXIT_OK
+
+
+def cmd_speed(args) -> int:
+    from ..analysis.bench import speed_report
+
+    for line in speed_report(
+        scales=args.scales, size=args.size, device=args.device, precision=args.precision, repeats=args.repeats
+    ):
+        print(line, flush=True)
+    return EXIT_OK
+
+
+def cmd_train(args) -> int:
+    from ..training import TrainConfig, train
+    from ..training.plot import plot_run
+
+    if args.plot:
+        out = plot_run(args.plot)
+        print(f"wrote {out}")
+        return EXIT_OK
+    values = {}
+    if args.config:
+        values.update(TrainConfig.from_file(args.config).to_dict())
+    for key in (
+        "model",
+        "scale",
+        "data",
+        "val",
+        "out",
+        "iters",
+        "batch",
+        "patch",
+        "device",
+        "seed",
+        "lr",
+        "lr_schedule",
+        "lr_warmup_iters",
+        "z_warmup_iters",
+        "threads",
+        "init_from",
+        "val_every",
+        "noise_augment",
+    ):
+        value = getattr(args, key)
+        if value is not None:
+            values[key] = value
+    if args.bf16:
+        values["autocast_bf16"] = True
+    if args.channels_last:
+        values["channels_last"] = True
+    if args.color_augment:
+        values["color_augment"] = True
+    values.pop("extra", None)
+    config = TrainConfig.from_dict(values)
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise CliError(f"--time-limit must be a positive number of minutes, got {args.time_limit}")
+    result = train(
+        config, progress=not args.quiet, stop_after_seconds=None if args.time_limit is None else 60 * args.time_limit
+    )
+    print(
+        f"{result.run_dir}: {result.iterations} of {config.iters} iterations, last loss {result.last_loss:.4g}"
+        + (f", val PSNR-Y {result.val_psnr_y:.2f} dB" if result.val_psnr_y else "")
+        + ("; run the same command again to resume" if result.iterations < config.iters else "")
+    )
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from ..training import export_run
+
+    if Path(args.output).exists() and not args.overwrite:
+        raise CliError(f"{args.output} already exists; use --overwrite")
+    meta = export_run(args.run_dir, args.output, val=args.val, draws=args.draws)
+    print(f"wrote {args.output}: {meta}")
+    return EXIT_OK
+
+
+def cmd_bench(args) -> int:
+    from ..analysis.bench import format_table, run_bench
+    from ..io.images import write_bytes_atomic
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    report = run_bench(
+        dataset=args.dataset,
+        scale=args.scale,
+        methods=methods,
+        draws=args.draws,
+        weights=args.weights,
+        sr_models=args.sr_model,
+        device=args.device,
+        jpeg=args.jpeg,
+        progress=not args.quiet,
+    )
+    print(format_table(report))
+    if args.json:
+        write_bytes_atomic(args.json, json.dumps(report, indent=2).encode(), overwrite=True)
+        print(f"wrote {args.json}")
+    return EXIT_OK
+
+
+def cmd_sample(args) -> int:
+    from ..analysis.figure import colorize
+    from ..analysis.studies import DrawResult, draws_csv, sample_draws
+    from ..io.images import read_image, write_bytes_atomic, write_png
+    from ..io.lrfile import read_lr_info
+
+    image = read_image(args.input)
+    info = read_lr_info(image)
+    scale = args.scale or (info.scale if info else None) or (None if args.weights else 4)
+    net, _ = _load_model(args, scale)
+    rescaler = _rescaler(args, net)
+    if info is not None:
+        lr, reference, size = image.pixels, None, info.original_size
+    else:
+        lr, reference, size = rescaler.downscale(image.pixels), image.pixels, image.pixels.shape[:2]
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    names = [f"draw_{i:03d}.png" for i in range(args.draws)] + ["mean.png", "std.png", "metrics.csv"]
+    clashes = [n for n in names if (out / n).exists()]
+    if clashes and not args.overwrite:
+        raise CliError(f"{out} already holds {', '.join(clashes[:3])}…; use --overwrite or another folder")
+
+    def on_draw(draw: DrawResult) -> None:
+        write_png(out / f"draw_{draw.index:03d}.png", draw.image, overwrite=args.overwrite)
+        if not args.quiet:
+            score = f", PSNR-Y {draw.psnr_y:.2f} dB" if draw.psnr_y is not None else ""
+            print(f"draw {draw.index} (seed {draw.seed}){score}", file=sys.stderr)
+
+    sample = sample_draws(
+        rescaler,
+        lr,
+        draws=args.draws,
+        seed=args.seed,
+        temperature=args.temperature,
+        reference=reference,
+        output_size=size,
+        on_draw=on_draw,
+    )
+    assert sample.mean is not None and sample.std is not None  # set by sample_draws
+    write_png(out / "mean.png", sample.mean, overwrite=args.overwrite)
+    write_png(out / "std.png", colorize(sample.std.mean(axis=2)), overwrite=args.overwrite)
+    write_bytes_atomic(out / "metrics.csv", draws_csv(sample).encode(), overwrite=args.overwrite)
+    print(
+        f"wrote {args.draws} draws, mean.png, std.png and metrics.csv to {out} "
+        f"(mean per-pixel std {sample.std.mean() * 255:.2f} levels)"
+    )
+    return EXIT_OK

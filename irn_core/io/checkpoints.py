@@ -1,0 +1,358 @@
+"""The one checkpoint loader: says what a file is (IRN or SR, scale, source) and loads it.
+
+IRN: official ``.pth`` checkpoints (plain state_dicts, optionally wrapped as ``{"state_dict": ...}``
+or with a ``module.`` prefix from DataParallel) and our ``.safetensors``, whose metadata records the
+scale, the architecture and how the weights were trained. SR: our compact SR safetensors (read
+directly) and any checkpoint spandrel recognises. ``describe_checkpoint`` returns a
+``CheckpointInfo`` in the spirit of spandrel's model descriptors, so callers never guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ..errors import WeightsError
+from ..nn.irn import ARCHITECTURE, IRN, SUPPORTED_SCALES, build_irn, official_haar_weights
+from ..nn.sr import COMPACT_ARCHITECTURE, SR_CONVS, SR_FEATURES, CompactSR
+
+log = logging.getLogger(__name__)
+
+FORMAT_NAME = "irn-studio"
+SR_FORMAT = "irn-studio-sr"
+DEFAULT_SCALE = 4
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """What a checkpoint file is. kind: "irn" or "sr"; source: "bundled", "irn-studio" (ours),
+    "official" (an official IRN .pth) or "spandrel" (a third-party SR model)."""
+
+    path: Path
+    kind: str
+    scale: int
+    architecture: str
+    source: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} ({self.kind.upper()} x{self.scale})"
+
+
+_HAAR_KEY = re.compile(r"^operations\.(\d+)\.haar_weights$")
+
+
+def _scale_from_state_dict(state: dict[str, torch.Tensor]) -> int:
+    haar_stages = sum(1 for key in state if _HAAR_KEY.match(key))
+    if haar_stages == 0:
+        sample = ", ".join(list(state)[:3]) or "no tensors"
+        raise WeightsError(
+            "this is not an IRN checkpoint: it has no 'operations.N.haar_weights' entries "
+            f"(found {len(state)} tensors, e.g. {sample})"
+        )
+    return 2**haar_stages
+
+
+def checkpoint_scale(path: str | os.PathLike) -> int:
+    """The scale (2, 4, 8) of the IRN checkpoint at ``path``; WeightsError if it is not one."""
+    state, _ = read_state_dict(path)
+    return _scale_from_state_dict(state)
+
+
+def _unwrap(obj: object, source: str) -> dict[str, torch.Tensor]:
+    if isinstance(obj, dict):
+        for key in ("state_dict", "params", "netG", "model"):
+            if key in obj and isinstance(obj[key], dict):
+                obj = obj[key]
+                break
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise WeightsError(f"{source} does not hold a state_dict of tensors (found {type(obj).__name__})")
+    return {(k[len("module.") :] if k.startswith("module.") else k): v for k, v in obj.items()}
+
+
+def read_state_dict(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """(state_dict in float32, metadata) from a ``.pth``/``.pt`` or ``.safetensors`` file."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"weights file not found: {path}")
+    metadata: dict[str, str] = {}
+    try:
+        if path.suffix.lower() == ".safetensors":
+            from safetensors import safe_open
+
+            with safe_open(str(path), framework="pt") as f:
+                metadata = dict(f.metadata() or {})
+                state = {k: f.get_tensor(k) for k in f.keys()}
+        else:
+            state = _unwrap(torch.load(path, map_location="cpu", weights_only=True), str(path))
+    except WeightsError:
+        raise
+    except Exception as exc:  # torch/safetensors raise many types for a bad file
+        raise WeightsError(f"cannot read weights from {path}: {exc}".split("\n")[0]) from exc
+    return {k: v.float() for k, v in state.items()}, metadata
+
+
+def load_irn(path: str | os.PathLike | None = None, *, scale: int | None = None) -> IRN:
+    """Build an IRN from an official ``.pth`` checkpoint or our ``.safetensors`` weights.
+
+    path None: the bundled weights for ``scale`` (default x4), from any working directory.
+    The scale is read from the file (its number of Haar stages); when ``scale`` is given
+    and differs, WeightsError says both. Loading is strict: a missing or unexpected
+    tensor is an error. Returns the model in eval mode, on the CPU, float32.
+    """
+    if path is None:
+        path = resolve_weights(None, DEFAULT_SCALE if scale is None else scale)
+    state, metadata = read_state_dict(path)
+    found_scale = _scale_from_state_dict(state)
+    if found_scale not in SUPPORTED_SCALES:
+        raise WeightsError(f"{path} holds an IRN of scale {found_scale}; supported: {SUPPORTED_SCALES}")
+    if scale is not None and scale != found_scale:
+        raise WeightsError(f"{path} is an IRN x{found_scale} checkpoint, but x{scale} was asked for")
+    net = build_irn(found_scale)
+    try:
+        net.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise WeightsError(
+            f"{path} does not match the IRN x{found_scale} architecture: {str(exc).splitlines()[0]}"
+        ) from exc
+    for name, buffer in net.named_buffers():
+        if name.endswith("haar_weights") and not torch.equal(buffer, official_haar_weights(buffer.shape[0] // 4)):
+            raise WeightsError(f"{path}: {name} is not the fixed Haar filter bank")
+    net.metadata = metadata  # type: ignore[assignment]  # a plain attribute, not a submodule
+    return net.eval()
+
+
+def weights_fingerprint(net: torch.nn.Module) -> str:
+    """A short hash of a model's tensors, recorded in LR files to recognise their model later."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(net.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().to("cpu", torch.float16).numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def write_safetensors(
+    net: torch.nn.Module, path: str | os.PathLike, *, half: bool, metadata: dict[str, object]
+) -> Path:
+    """Write a module's state_dict as safetensors (fp16 when ``half``) through a temporary file and a
+    rename, so a failure never leaves a partial file. Non-string metadata values are stored as JSON."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    dtype = torch.float16 if half else torch.float32
+    state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in net.state_dict().items()}
+    meta = {k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()}
+    meta["dtype"] = str(dtype).replace("torch.", "")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    save_file(state, str(tmp), metadata=meta)
+    os.replace(tmp, path)
+    return path
+
+
+def save_irn(
+    net: IRN, path: str | os.PathLike, *, half: bool = True, metadata: dict[str, object] | None = None
+) -> Path:
+    """Write ``net`` as safetensors (fp16 when ``half``) with scale and architecture metadata."""
+    meta: dict[str, object] = {"format": FORMAT_NAME, "scale": str(net.scale), "architecture": ARCHITECTURE}
+    meta.update(metadata or {})
+    return write_safetensors(net, path, half=half, metadata=meta)
+
+
+def _bundled_weights_dir() -> Path:
+    # An installed wheel carries the files as package data (irn_core/weights); a source checkout
+    # keeps them in resources/weights, which pyproject.toml maps onto irn_core.weights.
+    packaged = Path(__file__).resolve().parent.parent / "weights"
+    if any(packaged.glob("*.safetensors")):
+        return packaged
+    return Path(__file__).resolve().parents[2] / "resources" / "weights"
+
+
+BUNDLED_WEIGHTS_DIR = _bundled_weights_dir()
+
+
+def bundled_weights_path(scale: int, *, kind: str = "irn") -> Path | None:
+    """The bundled ``{kind}_x{scale}.safetensors`` (kind "irn" or "sr") when we ship it, else None."""
+    path = BUNDLED_WEIGHTS_DIR / f"{kind}_x{scale}.safetensors"
+    return path if path.is_file() else None
+
+
+def resolve_weights(weights: str | os.PathLike | None, scale: int | None) -> Path:
+    """The IRN weights file to use: ``weights`` if given, else the bundled file for ``scale``."""
+    if weights:
+        return Path(weights)
+    if scale is None:
+        raise WeightsError("no scale and no weights file given: expected one of them")
+    path = bundled_weights_path(scale)
+    if path is None:
+        raise WeightsError(
+            f"no bundled IRN x{scale} weights in {BUNDLED_WEIGHTS_DIR}; expected irn_x{scale}.safetensors "
+            "there, or a weights file (an official .pth or our .safetensors)"
+        )
+    return path
+
+
+def describe_weights(path: str | os.PathLike) -> list[tuple[str, str]]:
+    """(label, value) rows saying what a weights file is and how it was trained, for people to read.
+
+    Reads only the safetensors header (milliseconds, no tensors, no torch work), so a GUI may call it
+    directly. Official ``.pth`` files carry no such record; their rows say so. WeightsError when the
+    file is missing or its header cannot be read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"weights file not found: {path}")
+    rows = [("File", str(path)), ("Size", f"{path.stat().st_size / 2**20:.1f} MiB")]
+    if path.suffix.lower() != ".safetensors":
+        return rows + [("Format", "PyTorch checkpoint (e.g. the official IRN code's); it records no training details")]
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="numpy") as f:
+            meta = dict(f.metadata() or {})
+    except Exception as exc:  # safetensors raises its own error types for a damaged header
+        raise WeightsError(f"cannot read the header of {path}: {exc}".split("\n")[0]) from exc
+    if meta.get("format") != FORMAT_NAME:
+        return rows + [("Format", "safetensors without IRN Studio's training record")]
+    rows.append(
+        (
+            "Model",
+            f"IRN x{meta.get('scale', '?')} ({meta.get('architecture', 'unknown architecture')}), "
+            f"stored in {meta.get('dtype', 'float32')}",
+        )
+    )
+    if "iterations" in meta:
+        count = (
+            f"{meta['total_iterations']} iterations in all ({meta['iterations']} in the last run)"
+            if "total_iterations" in meta
+            else f"{meta['iterations']} iterations in the last run"
+        )
+        rows.append(
+            ("Training", f"{count} on {meta.get('training_data', 'unrecorded data')}, {meta.get('trained_with', '')}")
+        )
+    if "recipe" in meta:
+        try:
+            recipe = json.loads(meta["recipe"])
+            rows.append(("Last run's recipe", ", ".join(f"{k} {v}" for k, v in recipe.items() if v not in ("", None))))
+        except ValueError:
+            rows.append(("Last run's recipe", meta["recipe"]))
+    if "val_psnr_y" in meta:
+        rows.append(
+            (
+                "Validation",
+                f"{meta.get('val_set', '?')} PSNR-Y {float(meta['val_psnr_y']):.2f} dB, SSIM-Y "
+                f"{meta.get('val_ssim_y', '?')} (mean of {meta.get('val_draws', '?')} latent draws)",
+            )
+        )
+    if "date" in meta:
+        rows.append(("Exported", meta["date"]))
+    return rows
+
+
+def model_name(net: IRN, path: str | os.PathLike) -> str:
+    """A short label for a loaded model: its file name and scale."""
+    return f"{Path(path).name} (IRN x{net.scale})"
+
+
+def _read_own_sr(path: Path) -> CompactSR | None:
+    """Our SR network from a safetensors file we wrote, or None when the file is something else.
+
+    Reading our format directly skips spandrel's import (2 s of importing 1,300 modules under the
+    GIL, which stalled the app's GUI thread for up to 200 ms at a time).
+    """
+    if path.suffix.lower() != ".safetensors":
+        return None
+    try:
+        state, metadata = read_state_dict(path)
+    except WeightsError:
+        return None  # not readable as safetensors: spandrel says what it is
+    if metadata.get("format") != SR_FORMAT:
+        return None
+    try:
+        model = CompactSR(scale=int(metadata["scale"]))
+        model.load_state_dict(state)
+    except (KeyError, ValueError, RuntimeError) as exc:
+        raise WeightsError(
+            f"{path.name} says it is an IRN Studio SR model but does not load: {str(exc).splitlines()[0]}"
+        ) from exc
+    return model.eval()
+
+
+def load_sr_model(path: str | os.PathLike, *, scale: int | None = None) -> tuple[nn.Module, CheckpointInfo]:
+    """(module, CheckpointInfo) from our SR safetensors (read directly) or any SR checkpoint spandrel
+    recognises. WeightsError for a missing, unsupported or non-SR file, or one whose scale is not ``scale``."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"SR model file not found: {path}")
+    own = _read_own_sr(path)
+    model: nn.Module
+    if own is not None:
+        model, found, architecture, source = own, own.scale, COMPACT_ARCHITECTURE, "irn-studio"
+    else:
+        try:
+            from spandrel import ImageModelDescriptor, ModelLoader
+        except ImportError as exc:
+            raise WeightsError(f"loading third-party SR models needs spandrel and torchvision: {exc}") from exc
+        try:
+            descriptor = ModelLoader().load_from_file(str(path))
+        except Exception as exc:  # spandrel raises several types for unknown or broken files
+            reason = (str(exc) or type(exc).__name__).splitlines()[0]
+            raise WeightsError(f"{path.name} is not an SR model spandrel supports: {reason}") from exc
+        if not isinstance(descriptor, ImageModelDescriptor):
+            raise WeightsError(
+                f"{path.name} is a {descriptor.architecture.name} inpainting model; expected super-resolution"
+            )
+        if descriptor.input_channels != 3 or descriptor.output_channels != 3:
+            raise WeightsError(
+                f"{path.name} maps {descriptor.input_channels} to {descriptor.output_channels} channels; "
+                "expected an RGB (3 to 3) SR model"
+            )
+        model, found, architecture, source = (
+            descriptor.model,
+            descriptor.scale,
+            descriptor.architecture.name,
+            "spandrel",
+        )
+    if scale is not None and found != scale:
+        raise WeightsError(f"{path.name} is a x{found} {architecture} model, but the comparison is at x{scale}")
+    return model, CheckpointInfo(path=path, kind="sr", scale=found, architecture=architecture, source=source)
+
+
+def save_sr(model: CompactSR, path: str | os.PathLike, *, half: bool = True, metadata: dict | None = None) -> Path:
+    """Write our SR network as safetensors (fp16 when ``half``), atomically, with metadata."""
+    meta: dict[str, object] = {
+        "format": SR_FORMAT,
+        "architecture": f"SRVGGNetCompact-{SR_FEATURES}nf-{SR_CONVS}nc",
+        "scale": str(model.scale),
+    }
+    meta.update(metadata or {})
+    return write_safetensors(model, path, half=half, metadata=meta)
+
+
+def describe_checkpoint(path: str | os.PathLike) -> CheckpointInfo:
+    """What the checkpoint at ``path`` is: an IRN (ours, bundled or official) or an SR model.
+
+    Reads the tensors (torch work: call it off a GUI thread). WeightsError when it is neither.
+    """
+    path = Path(path)
+    try:
+        state, metadata = read_state_dict(path)
+    except WeightsError:
+        if path.is_file() and path.suffix.lower() != ".safetensors":
+            return load_sr_model(path)[1]  # spandrel reads formats we do not
+        raise
+    if any(_HAAR_KEY.match(key) for key in state):
+        bundled = path.resolve().parent == BUNDLED_WEIGHTS_DIR.resolve()
+        source = "bundled" if bundled else ("irn-studio" if metadata.get("format") == FORMAT_NAME else "official")
+        return CheckpointInfo(
+            path=path, kind="irn", scale=_scale_from_state_dict(state), architecture=ARCHITECTURE, source=source
+        )
+    return load_sr_model(path)[1]

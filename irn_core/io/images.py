@@ -1,0 +1,250 @@
+"""Reading and writing images: numpy float32 HWC RGB in [0, 1] on our side of the boundary.
+
+Every failure to read or write raises :class:`ImageIOError`, whose message names the file
+and what a person can do about it. Writing never replaces an existing file unless
+``overwrite=True`` and never leaves a half-written file (it writes a temporary file in the
+same folder, then renames it).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+from ..errors import ImageIOError, InvalidInputError
+from ..ops.codecs import to_uint8
+
+READABLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
+LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp")
+# A decoded image this large would need > 4 GiB as float32; refuse instead of swapping.
+MAX_PIXELS = 350_000_000
+
+
+def _file_mode() -> int:
+    """The mode a newly created file gets under this process's umask (read without changing it for long)."""
+    # os.umask can only be read by setting it; done at write time, not at import, so importing the
+    # library has no process-wide effect.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@dataclass
+class LoadedImage:
+    """A decoded image.
+
+    pixels: float32 (H, W, 3) RGB in [0, 1]. bit_depth: 8 or 16 as stored.
+    notes: what was done to make it RGB (grayscale expanded, alpha composited, rotated).
+    metadata: PNG text chunks (e.g. what IRN Studio recorded in an LR file).
+    alpha: float32 (H, W) in [0, 1] when the file had an alpha channel, else None.
+    """
+
+    path: Path
+    pixels: np.ndarray
+    bit_depth: int
+    notes: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    alpha: np.ndarray | None = None
+
+    @property
+    def is_lossy(self) -> bool:
+        return self.path.suffix.lower() in LOSSY_SUFFIXES
+
+
+def _orientation_and_metadata(path: Path) -> tuple[int, dict[str, str]]:
+    """Validate the whole file with Pillow (catches truncation) and read EXIF orientation and text."""
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with Image.open(path) as im:
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            if im.width * im.height > MAX_PIXELS:
+                raise ImageIOError(
+                    f"{path.name}: {im.width}x{im.height} is too large (limit {MAX_PIXELS // 1_000_000} megapixels)"
+                )
+            im.load()
+            orientation = int(im.getexif().get(0x0112, 1))
+            text = {str(k): str(v) for k, v in getattr(im, "text", {}).items()}
+    except ImageIOError:
+        raise
+    except UnidentifiedImageError as exc:
+        raise ImageIOError(
+            f"{path.name} is not an image file this program can read (supported: {', '.join(READABLE_SUFFIXES)})"
+        ) from exc
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageIOError(f"{path.name} is damaged or truncated ({exc}); re-export or re-download it") from exc
+    return orientation, text
+
+
+def _apply_orientation(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    # EXIF orientation tags 2-8: mirror and/or rotate so the image shows upright.
+    ops = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: np.swapaxes(a, 0, 1),
+        6: lambda a: np.swapaxes(a, 0, 1)[:, ::-1],
+        7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],
+        8: lambda a: np.swapaxes(a, 0, 1)[::-1],
+    }
+    return np.ascontiguousarray(ops[orientation](pixels)) if orientation in ops else pixels
+
+
+def read_image(path: str | os.PathLike, *, background: float = 1.0) -> LoadedImage:
+    """Read an image file as float32 RGB in [0, 1].
+
+    Grayscale is expanded to 3 channels; an alpha channel is composited over a uniform
+    ``background`` (1.0 = white) and also returned as ``alpha``; 16-bit files keep their
+    precision; JPEG EXIF orientation is applied. Raises ImageIOError for a missing,
+    empty, unreadable, truncated or non-image file.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ImageIOError(f"{path} is a folder, not an image file")
+    if not path.exists():
+        raise ImageIOError(f"{path} does not exist")
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError as exc:
+        raise ImageIOError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
+    if data.size == 0:
+        raise ImageIOError(f"{path.name} is empty (0 bytes)")
+    orientation, metadata = _orientation_and_metadata(path)
+    raw = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    if raw is None:
+        raise ImageIOError(f"{path.name} could not be decoded; it may be damaged or in an unsupported variant")
+    notes: list[str] = []
+    if raw.dtype == np.uint8:
+        bit_depth, scale = 8, 255.0
+    elif raw.dtype == np.uint16:
+        bit_depth, scale = 16, 65535.0
+    elif raw.dtype == np.float32:
+        bit_depth, scale = 32, 1.0
+    else:
+        raise ImageIOError(f"{path.name}: pixel type {raw.dtype} is not supported (use 8- or 16-bit)")
+    img = raw.astype(np.float32) / scale
+    if img.ndim == 2:
+        img = img[:, :, None]
+    alpha = None
+    channels = img.shape[2]
+    if channels in (1, 2):
+        notes.append("grayscale image: shown as RGB with three equal channels")
+        if channels == 2:
+            alpha = img[:, :, 1]
+        img = np.repeat(img[:, :, :1], 3, axis=2)
+    elif channels in (3, 4):
+        if channels == 4:
+            alpha = img[:, :, 3]
+        img = img[:, :, 2::-1]  # BGR(A) -> RGB, never BGR past this point
+    else:
+        raise ImageIOError(f"{path.name} has {channels} channels; expected 1 to 4")
+    if alpha is not None:
+        a = np.clip(alpha, 0, 1)[:, :, None]
+        img = img * a + background * (1 - a)
+        notes.append(f"alpha channel composited over {'white' if background == 1.0 else background}")
+    if orientation != 1 and orientation in range(2, 9):
+        img = _apply_orientation(img, orientation)
+        alpha = None if alpha is None else _apply_orientation(alpha, orientation)
+        notes.append(f"rotated upright from EXIF orientation {orientation}")
+    img = np.ascontiguousarray(np.clip(img, 0, 1), dtype=np.float32)
+    if min(img.shape[:2]) < 1:
+        raise ImageIOError(f"{path.name} has no pixels")
+    return LoadedImage(path=path, pixels=img, bit_depth=bit_depth, notes=notes, metadata=metadata, alpha=alpha)
+
+
+def _png_text_chunk(key: str, value: str) -> bytes:
+    body = key.encode("latin-1") + b"\x00" + value.encode("latin-1", "replace")
+    return struct.pack(">I", len(body)) + b"tEXt" + body + struct.pack(">I", zlib.crc32(b"tEXt" + body))
+
+
+def encode_png(img: np.ndarray, *, bit_depth: int = 8, metadata: dict[str, str] | None = None) -> bytes:
+    """Encode float32 HxWx3 RGB [0, 1] (or HxW) as PNG bytes, 8 or 16 bit, with text chunks."""
+    img = np.asarray(img)
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
+        raise InvalidInputError(f"expected an HxW or HxWx3 image, got shape {img.shape}")
+    if bit_depth == 8:
+        stored = to_uint8(img)
+    elif bit_depth == 16:
+        stored = np.clip(np.round(np.asarray(img, np.float64) * 65535.0), 0, 65535).astype(np.uint16)
+    else:
+        raise InvalidInputError(f"bit_depth must be 8 or 16, got {bit_depth}")
+    if stored.ndim == 3:
+        stored = stored[:, :, 2::-1] if stored.shape[2] == 3 else stored[:, :, [2, 1, 0, 3]]
+    ok, buf = cv2.imencode(".png", np.ascontiguousarray(stored))
+    if not ok:
+        raise ImageIOError("PNG encoding failed")
+    png = buf.tobytes()
+    if metadata:
+        ihdr_end = 8 + 4 + 4 + 13 + 4  # signature, then the IHDR chunk
+        chunks = b"".join(_png_text_chunk(k, str(v)) for k, v in metadata.items())
+        png = png[:ihdr_end] + chunks + png[ihdr_end:]
+    return png
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool = False) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    Raises ImageIOError when the file exists and ``overwrite`` is false, or when the
+    folder is missing or not writable; no partial file is left behind either way.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ImageIOError(f"{path} already exists; choose another name or allow overwriting")
+    if not path.parent.is_dir():
+        raise ImageIOError(f"cannot write {path.name}: folder {path.parent} does not exist")
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        os.chmod(tmp_name, _file_mode())  # mkstemp makes 0600; a saved image gets the usual mode
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if overwrite:
+            os.replace(tmp_name, path)
+        else:
+            # link() fails if the name appeared meanwhile, so a file created by someone
+            # else between our check and now is never replaced.
+            os.link(tmp_name, path)
+            os.unlink(tmp_name)
+        tmp_name = None
+    except FileExistsError as exc:
+        raise ImageIOError(f"{path} already exists; choose another name or allow overwriting") from exc
+    except OSError as exc:
+        raise ImageIOError(
+            f"cannot write {path}: {exc.strerror or exc}; check that the folder is writable and the disk has room"
+        ) from exc
+    finally:
+        if tmp_name is not None and os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return path
+
+
+def write_png(
+    path: str | os.PathLike,
+    img: np.ndarray,
+    *,
+    bit_depth: int = 8,
+    metadata: dict[str, str] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write float32 RGB [0, 1] losslessly as PNG (8 or 16 bit), atomically, never replacing
+    an existing file unless ``overwrite``. ``metadata`` becomes PNG tEXt chunks."""
+    if Path(path).suffix.lower() != ".png":
+        raise ImageIOError(f"{Path(path).name}: only PNG is written (lossless); use a .png name")
+    return write_bytes_atomic(path, encode_png(img, bit_depth=bit_depth, metadata=metadata), overwrite=overwrite)
+
+
+def list_images(folder: str | os.PathLike) -> list[Path]:
+    """Image files (by suffix) directly inside ``folder``, sorted by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ImageIOError(f"{folder} is not a folder")
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in READABLE_SUFFIXES and p.is_file())

@@ -1,0 +1,78 @@
+"""What IRN Studio records in the LR PNGs it writes, and the checks made when one is upscaled.
+
+IRN restores only LR images that it produced itself, losslessly stored: an arbitrary or
+JPEG-compressed LR image gives poor results. The LR file therefore records its scale, the
+model it came from (name and weights fingerprint) and the original HR size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .images import LoadedImage
+
+KEY_SCALE = "irn-studio:scale"
+KEY_MODEL = "irn-studio:model"
+KEY_FINGERPRINT = "irn-studio:weights-sha256"
+KEY_ORIGINAL_SIZE = "irn-studio:original-size"
+
+
+@dataclass(frozen=True)
+class LRInfo:
+    """What an LR file says about itself; ``original_size`` is (height, width) of the HR."""
+
+    scale: int
+    model: str
+    fingerprint: str
+    original_size: tuple[int, int] | None
+
+
+def lr_metadata(*, scale: int, model: str, fingerprint: str, original_size: tuple[int, int]) -> dict[str, str]:
+    return {
+        KEY_SCALE: str(scale),
+        KEY_MODEL: model,
+        KEY_FINGERPRINT: fingerprint,
+        KEY_ORIGINAL_SIZE: f"{original_size[0]}x{original_size[1]}",
+    }
+
+
+def read_lr_info(image: LoadedImage) -> LRInfo | None:
+    """The LRInfo recorded in ``image``'s metadata, or None for an image IRN Studio did not write."""
+    meta = image.metadata
+    if KEY_SCALE not in meta:
+        return None
+    try:
+        scale = int(meta[KEY_SCALE])
+        size = meta.get(KEY_ORIGINAL_SIZE)
+        parts = [int(v) for v in size.split("x")] if size else []
+        original = (parts[0], parts[1]) if len(parts) == 2 else None
+    except ValueError:
+        return None
+    return LRInfo(
+        scale=scale, model=meta.get(KEY_MODEL, "?"), fingerprint=meta.get(KEY_FINGERPRINT, ""), original_size=original
+    )
+
+
+def lr_warnings(image: LoadedImage, info: LRInfo | None, *, scale: int, fingerprint: str) -> list[str]:
+    """Reasons to expect a poor restoration of ``image`` with a model of ``scale``/``fingerprint``."""
+    warnings = []
+    name = Path(image.path).name
+    if image.is_lossy:
+        warnings.append(
+            f"{name} is stored lossily ({Path(image.path).suffix}); IRN needs its own LR "
+            "saved losslessly (PNG), so expect artefacts"
+        )
+    if info is None:
+        warnings.append(
+            f"{name} was not written by IRN Studio's downscale; IRN can only restore LR "
+            "images it produced itself, so this behaves like a poor super-resolution"
+        )
+    else:
+        if info.scale != scale:
+            warnings.append(f"{name} was downscaled x{info.scale}, but a x{scale} model is upscaling it")
+        if info.fingerprint and info.fingerprint != fingerprint:
+            warnings.append(
+                f"{name} was downscaled by other weights ({info.model}); restoring with different weights loses detail"
+            )
+    return warnings

@@ -1,0 +1,121 @@
+"""The one tile engine: runs a network over an image in overlapping tiles, IRN and SR alike.
+
+Tiles are planned on the LR grid. Each tile is computed with ``overlap`` extra LR pixels of context
+on every side, which are then dropped, and its core is written into a preallocated output, so memory
+stays bounded by the tile size whatever the image size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import torch
+
+from ..errors import Cancelled
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class CancelCheck(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A tile in LR pixel coordinates: the core [row0, row1) x [col0, col1) it produces."""
+
+    row0: int
+    row1: int
+    col0: int
+    col1: int
+
+
+TileCallback = Callable[[Tile, np.ndarray], None]
+
+
+def plan_tiles(lr_height: int, lr_width: int, tile: int, *, priority: tuple[float, float] | None = None) -> list[Tile]:
+    """Split an LR grid into tiles of at most ``tile`` x ``tile``; nearest ``priority`` (row, col) first."""
+    tiles = [
+        Tile(r, min(r + tile, lr_height), c, min(c + tile, lr_width))
+        for r in range(0, lr_height, tile)
+        for c in range(0, lr_width, tile)
+    ]
+    if priority is not None:
+        pr, pc = priority
+
+        def distance(t: Tile) -> float:
+            return max(t.row0 - pr, 0, pr - t.row1) ** 2 + max(t.col0 - pc, 0, pc - t.col1) ** 2
+
+        tiles.sort(key=distance)
+    return tiles
+
+
+def run_tiled(
+    fn: Callable[[torch.Tensor], torch.Tensor],
+    source: torch.Tensor,
+    *,
+    lr_shape: tuple[int, int],
+    in_factor: int,
+    out_factor: int,
+    out_channels: int,
+    tile_lr: int,
+    overlap: int,
+    device: torch.device,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    on_tile: TileCallback | None = None,
+    priority: tuple[float, float] | None = None,
+) -> torch.Tensor:
+    """Apply ``fn`` to ``source`` tile by tile; returns the float32 CPU output (1, out_channels, H', W').
+
+    source: (1, C, lr_h * in_factor, lr_w * in_factor) on the CPU. fn maps a patch on ``device`` of
+    (1, C, h * in_factor, w * in_factor) to (1, >= out_channels, h * out_factor, w * out_factor).
+    on_tile(tile, pixels) gets each finished core's first three channels as (rows, cols, 3) in [0, 1];
+    ``priority`` (LR row, col) runs the nearest tiles first. Raises Cancelled before a tile when
+    ``cancel.is_set()``.
+    """
+    lr_h, lr_w = lr_shape
+    out = torch.empty((1, out_channels, lr_h * out_factor, lr_w * out_factor))
+    tiles = plan_tiles(lr_h, lr_w, tile_lr, priority=priority)
+    for done, t in enumerate(tiles):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        r0, r1 = max(0, t.row0 - overlap), min(lr_h, t.row1 + overlap)
+        c0, c1 = max(0, t.col0 - overlap), min(lr_w, t.col1 + overlap)
+        patch = source[:, :, r0 * in_factor : r1 * in_factor, c0 * in_factor : c1 * in_factor]
+        with torch.inference_mode():
+            result = fn(patch.to(device))
+        core = result[
+            :,
+            :out_channels,
+            (t.row0 - r0) * out_factor : (t.row1 - r0) * out_factor,
+            (t.col0 - c0) * out_factor : (t.col1 - c0) * out_factor,
+        ]
+        target = out[:, :, t.row0 * out_factor : t.row1 * out_factor, t.col0 * out_factor : t.col1 * out_factor]
+        target.copy_(core)  # copy_ converts dtype and device in one step, into the preallocated output
+        if on_tile is not None:
+            on_tile(t, target[0, :3].clamp(0, 1).permute(1, 2, 0).numpy())
+        if progress is not None:
+            progress(done + 1, len(tiles))
+    return out
+
+
+def image_to_tensor(img: np.ndarray, name: str) -> torch.Tensor:
+    """(H, W, 3) float RGB -> (1, 3, H, W) float32 tensor; InvalidInputError for another shape."""
+    from ..errors import InvalidInputError
+
+    if not isinstance(img, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array, got {type(img).__name__}")  # a caller's bug
+    if img.ndim != 3 or img.shape[2] != 3:
+        raise InvalidInputError(f"{name} must be (H, W, 3) RGB, got shape {img.shape}")
+    if img.shape[0] < 1 or img.shape[1] < 1:
+        raise InvalidInputError(f"{name} is empty: shape {img.shape}")
+    return torch.from_numpy(np.ascontiguousarray(img, dtype=np.float32).transpose(2, 0, 1)).unsqueeze(0)
+
+
+def tensor_to_image(x: torch.Tensor) -> np.ndarray:
+    """(1, 3, H, W) tensor -> (H, W, 3) float32 numpy clipped to [0, 1]."""
+    return x[0, :3].clamp(0, 1).permute(1, 2, 0).contiguous().numpy()

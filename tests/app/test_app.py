@@ -1,0 +1,212 @@
+"""The desktop app, offscreen: loading, a full run with metrics, linked zoom, region metrics, cancel, screenshot."""
+
+import numpy as np
+import pytest
+from conftest import randomize
+from PySide6.QtCore import QSettings
+from skimage import data
+
+from irn_core import build_irn, save_irn, write_png
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def weights2(tmp_path):
+    return str(save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, weights2):
+    from irn_studio.qt.window import MainWindow
+
+    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    win.controller.set_weights(weights2)
+    qtbot.addWidget(win)
+    win.resize(900, 700)
+    win.show()
+    yield win
+    win.controller.shutdown()
+
+
+@pytest.fixture
+def image_path(tmp_path):
+    return str(write_png(tmp_path / "face.png", data.astronaut()[40:136, 170:266].astype(np.float32) / 255))
+
+
+def test_app_never_imports_torch():
+    import ast
+    import pathlib
+
+    for path in pathlib.Path("app").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "torch" not in names, path
+
+
+def test_loading_good_and_bad_files(window, image_path, tmp_path, qtbot):
+    assert window.open_path(image_path)
+    assert window.controller.session.image.pixels.shape == (96, 96, 3)
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    with qtbot.waitSignal(window.controller.message) as blocker:
+        assert not window.open_path(str(bad))
+    assert blocker.args[0] == "error" and "broken.png" in blocker.args[1]
+    assert window.controller.session.image.path.name == "face.png"  # what was loaded before is kept
+    assert window.banner.isVisibleTo(window)
+    assert window._recent()[0] == image_path
+
+
+def test_chosen_checkpoints_are_checked_off_the_gui_thread(window, image_path, tmp_path, qtbot):
+    from irn_core.io.checkpoints import save_sr
+    from irn_core.nn.sr import CompactSR
+
+    controller = window.controller
+    errors = []
+    controller.message.connect(lambda level, text: errors.append(text) if level == "error" else None)
+    not_irn = tmp_path / "notes.pth"
+    not_irn.write_bytes(b"not a checkpoint")
+    controller.set_weights(str(not_irn))
+    assert controller.checking_model  # returned at once; the file is read in a worker
+    qtbot.waitUntil(lambda: not controller.checking_model, timeout=30_000)
+    assert errors and "notes.pth" in errors[-1]
+    assert controller.settings.scale == 2 and controller.settings.weights.endswith("irn_x2.safetensors")
+
+    sr_x4 = save_sr(CompactSR(scale=4), tmp_path / "sr_x4.safetensors")
+    controller.set_sr_model(str(sr_x4))
+    qtbot.waitUntil(lambda: not controller.checking_model, timeout=30_000)
+    assert "x4" in errors[-1] and controller.settings.sr_model is None  # the comparison is at x2
+    sr_x2 = save_sr(CompactSR(scale=2), tmp_path / "sr_x2.safetensors")
+    controller.set_sr_model(str(sr_x2))
+    qtbot.waitUntil(lambda: controller.settings.sr_model == str(sr_x2), timeout=30_000)
+
+
+def test_a_run_asked_for_while_a_checkpoint_is_checked_starts_after_it(window, image_path, tmp_path, qtbot):
+    weights4 = save_irn(randomize(build_irn(4), std=0.01), tmp_path / "irn_x4.safetensors", half=False)
+    window.open_path(image_path)
+    window.controller.set_weights(str(weights4))
+    _run_to_end(window, qtbot)
+    assert window.controller.settings.scale == 4
+    assert window.controller.session.results["irn_lr"].pixels.shape == (24, 24, 3)
+
+
+def test_a_deferred_run_starts_when_the_user_goes_back_to_the_bundled_weights(window, image_path, tmp_path, qtbot):
+    other = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "other.safetensors", half=False)
+    window.open_path(image_path)
+    window.controller.set_weights(str(other))
+    with qtbot.waitSignal(window.controller.run_finished, timeout=120_000):
+        assert window.controller.run()  # deferred: the checkpoint is being checked
+        window.controller.set_weights(None)  # cancels the check; the run goes ahead with the bundled x2
+    assert window.controller.settings.weights is None
+
+
+def _run_to_end(window, qtbot, timeout=120_000):
+    with qtbot.waitSignal(window.controller.run_finished, timeout=timeout):
+        assert window.controller.run()
+
+
+def test_full_x2_run_shows_metrics(window, image_path, qtbot):
+    window.open_path(image_path)
+    _run_to_end(window, qtbot)
+    session = window.controller.session
+    assert {"irn_lr", "irn_hr", "bicubic", "lanczos", "bicubic_lr", "error:irn_hr"} <= set(session.results)
+    assert session.results["irn_hr"].pixels.shape == (96, 96, 3)
+    assert session.results["irn_lr"].pixels.shape == (48, 48, 3)
+    assert np.isfinite(session.metrics["bicubic"]["psnr_y"])
+    table = window.metrics_table
+    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    row = labels.index("Bicubic↓ + Bicubic↑")
+    assert float(table.item(row, 0).text()) == pytest.approx(session.metrics["bicubic"]["psnr_y"], abs=0.01)
+    assert "PSNR-Y" in window.panes[1].caption.text()
+
+
+def test_error_map_pane_has_one_labelled_colour_bar(window, image_path, qtbot):
+    window.open_path(image_path)
+    _run_to_end(window, qtbot)
+    pane = window.panes[0]
+    pane.set_kind("error:irn_hr")
+    bar = pane.colorbar
+    assert bar.isVisible()
+    labels = [bar.getAxis(side).labelText for side in ("left", "right", "top", "bottom")]
+    assert [text for text in labels if text] == ["|x − HR|"]
+
+
+def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
+    window.open_path(image_path)
+    _run_to_end(window, qtbot)
+    qtbot.waitUntil(lambda: "bicubic" in window.controller.session.region_metrics, timeout=10_000)
+    before = dict(window.controller.session.region_metrics["bicubic"])
+    first, second = window.panes[0].view, window.panes[1].view
+    first.setRange(xRange=(10, 40), yRange=(20, 50), padding=0)
+    (fx0, fx1), (fy0, fy1) = first.viewRange()
+    (x0, x1), (y0, y1) = second.viewRange()
+    assert min(fx1 - fx0, fy1 - fy0) < 35  # zoomed in (the aspect lock widens one axis)
+    # Same centre and vertical extent; panes of slightly different widths show more or less on the sides.
+    assert (x0 + x1) / 2 == pytest.approx((fx0 + fx1) / 2, abs=0.5)
+    assert (y0, y1) == pytest.approx((fy0, fy1), abs=0.5)
+    qtbot.waitUntil(lambda: window.controller.session.region_metrics.get("bicubic") != before, timeout=10_000)
+    (r0, r1), (c0, c1) = window.controller.visible_region
+    assert min(r1 - r0, c1 - c0) < 40
+
+
+def test_cancel_mid_run_leaves_no_thread(window, qtbot, tmp_path):
+    big = write_png(tmp_path / "big.png", data.astronaut().astype(np.float32) / 255)
+    window.open_path(str(big))
+    with qtbot.waitSignal(window.controller.progress, timeout=60_000):
+        window.controller.run()
+    with qtbot.waitSignal(window.controller.cancelled, timeout=5_000):
+        window.cancel_action.trigger() if window.cancel_action.isEnabled() else window.controller.cancel()
+    assert window.controller.pool.waitForDone(60_000)
+    assert window.controller.pool.activeThreadCount() == 0
+    assert not window.controller.busy and not window.progress_bar.isVisibleTo(window)
+
+
+def test_screenshot_mode(tmp_path, weights2, image_path, qapp, private_app_settings):
+    from PySide6.QtCore import QSettings
+
+    from irn_studio.main import run
+
+    out = tmp_path / "shot.png"
+    code = run([image_path, "--weights", weights2, "--layout", "1x3", "--screenshot", str(out), "--timeout", "120"])
+    assert code == 0
+    # the window kept its settings (the recent-files list) in the tests' own folder, not the user's
+    assert QSettings().fileName().startswith(str(private_app_settings))
+    assert image_path in QSettings().value("recent", [])
+    from irn_core import read_image
+
+    shot = read_image(out).pixels
+    assert shot.shape[0] > 300 and shot.std() > 0.05
+
+
+def test_large_images_show_a_preview_of_the_visible_region_first(window, tmp_path, qtbot, monkeypatch):
+    import irn_core.analysis.compare as controller_module
+
+    monkeypatch.setattr(controller_module, "PREVIEW_MIN_PIXELS", 1000)
+    monkeypatch.setattr(controller_module, "PREVIEW_EDGE", 48)
+    path = write_png(tmp_path / "big.png", data.astronaut()[:128, :128].astype(np.float32) / 255)
+    window.open_path(str(path))
+    events = []
+    window.controller.tile_ready.connect(lambda kind, r, c, px: events.append(("tile", r, c, px)))
+    window.controller.result_updated.connect(lambda kind: kind != "hr" and events.append(("result", kind)))
+    window.controller.visible_region = ((60, 120), (60, 120))
+    _run_to_end(window, qtbot)
+    assert events[0][0] == "tile"  # before any result, the preview of what the user looks at
+    _, r0, c0, preview = events[0]
+    assert preview.shape == (48, 48, 3) and 60 <= r0 + 24 <= 120
+    final = window.controller.session.results["irn_hr"].display[r0 : r0 + 48, c0 : c0 + 48]
+    # Same latent, so only the crop's borders differ (tiling error).
+    centre = np.abs(final[12:36, 12:36].astype(int) - preview[12:36, 12:36].astype(int))
+    assert centre.max() <= 1
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 5), (16, 3)])
+def test_tiny_images_run_without_errors(window, tmp_path, qtbot, shape):
+    path = write_png(tmp_path / "tiny.png", np.random.default_rng(0).random((*shape, 3), dtype=np.float32))
+    errors = []
+    window.controller.message.connect(lambda level, text: level == "error" and errors.append(text))
+    assert window.open_path(str(path))
+    _run_to_end(window, qtbot)
+    assert not errors
+    assert window.controller.session.results["irn_hr"].pixels.shape == (*shape, 3)
+    assert "psnr_y" in window.controller.session.metrics["bicubic"]

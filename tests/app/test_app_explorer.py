@@ -1,0 +1,128 @@
+"""Latent explorer, JPEG study and exports in the app (offscreen, random weights)."""
+
+import numpy as np
+import pytest
+from conftest import randomize
+from PySide6.QtCore import QSettings
+from skimage import data
+
+from irn_core import build_irn, psnr, read_image, save_irn, write_png
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from irn_studio.qt.window import MainWindow
+
+    weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "w.safetensors", half=False)
+    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    win.controller.set_weights(str(weights))
+    qtbot.addWidget(win)
+    win.show()
+    path = write_png(tmp_path / "face.png", data.astronaut()[40:136, 170:266].astype(np.float32) / 255)
+    messages = []
+    win.controller.message.connect(lambda level, text: messages.append((level, text)))
+    assert win.open_path(str(path))
+    with qtbot.waitSignal(win.controller.run_finished, timeout=120_000):
+        assert win.controller.run(), messages
+    yield win
+    win.controller.shutdown()
+
+
+def _restore(window, qtbot, **kwargs):
+    with qtbot.waitSignal(window.controller.run_finished, timeout=60_000):
+        window.controller.resample(**kwargs)
+    return window.controller.session.results["irn_hr"].pixels
+
+
+def test_sampling_n_draws_gives_std_map_and_n_plot_points(window, qtbot):
+    with qtbot.waitSignal(window.controller.sampling_finished, timeout=120_000):
+        window.explorer.draws.setValue(5)
+        window.explorer.start_sampling()
+    x, y = window.explorer.draw_curve.getData()
+    assert len(x) == 5 and np.all(np.isfinite(y))
+    std = window.controller.session.results["std_map"]
+    assert std.pixels.shape == (96, 96) and std.pixels.max() > 0
+    assert "mean_draw" in window.controller.session.results
+    window.explorer.step.setValue(3)
+    shown = window.controller.session.results["irn_hr"]
+    assert "draw 3" in shown.caption() and shown.metrics["psnr_y"] == window.controller.session.draws[3].psnr_y
+
+
+def test_temperature_zero_is_deterministic_and_oracle_z_restores_the_input(window, qtbot):
+    a = _restore(window, qtbot, temperature=0.0, seed=1)
+    b = _restore(window, qtbot, temperature=0.0, seed=2)
+    assert np.array_equal(a, b)
+    hr = window.controller.session.results["hr"].pixels
+    drawn = _restore(window, qtbot, temperature=1.0, oracle_z=False)
+    oracle = _restore(window, qtbot, oracle_z=True)
+    assert psnr(oracle, hr) > 40 > psnr(drawn, hr)
+    assert "ORACLE z" in window.controller.session.results["irn_hr"].caption()
+    assert window.controller.session.results["irn_hr"].provenance.latent == "oracle"
+
+
+def test_jpeg_control_changes_the_result_and_the_curve_falls_with_quality(window, qtbot):
+    window.controller.update_settings(temperature=0.0)
+    lossless = _restore(window, qtbot)
+    with qtbot.waitSignal(window.controller.run_finished, timeout=60_000):
+        window.explorer.jpeg.setCurrentIndex(window.explorer.jpeg.findData(30))
+    assert not np.array_equal(lossless, window.controller.session.results["irn_hr"].pixels)
+    with qtbot.waitSignal(window.controller.sampling_finished, timeout=120_000):
+        window.controller.jpeg_study(qualities=(None, 90, 50, 10))
+    curve = sorted(window.controller.session.jpeg_curves["IRN"], reverse=True)  # lossless (101) first
+    values = [v for _, v in curve]
+    assert all(b <= a + 0.05 for a, b in zip(values, values[1:])) and values[0] > values[-1] + 0.3
+    assert len(window.controller.session.jpeg_curves) == 2
+
+
+def test_exports_never_overwrite(window, qtbot, tmp_path):
+    c = window.controller
+    out = tmp_path / "lr.png"
+    with qtbot.waitSignal(c.saved, timeout=30_000):
+        c.save_result("irn_lr", out)
+    lr = read_image(out)
+    assert lr.metadata["irn-studio:scale"] == "2" and lr.pixels.shape == (48, 48, 3)
+    before = out.read_bytes()
+    with qtbot.waitSignal(c.message, timeout=30_000, check_params_cb=lambda level, _t: level == "error") as msg:
+        c.save_result("irn_hr", out)
+    assert "already exists" in msg.args[1] and out.read_bytes() == before
+    for name, save in (
+        (
+            "fig.png",
+            lambda p: c.save_figure(p, [("hr", "HR"), ("irn_hr", "IRN"), ("irn_lr", "LR")], ((0, 48), (0, 48))),
+        ),
+        ("m.csv", c.save_metrics),
+        ("err.png", lambda p: c.save_result("error:irn_hr", p)),
+    ):
+        with qtbot.waitSignal(c.saved, timeout=30_000):
+            save(tmp_path / name)
+    figure = read_image(tmp_path / "fig.png").pixels
+    assert figure.shape[1] > 3 * 200 and figure.shape[0] >= 256
+    assert (tmp_path / "m.csv").read_text().startswith("method,psnr_y")
+    # The LR saved by the app opens as an LR: restore-only mode with the scale from its metadata.
+    assert window.open_path(str(out)) and c.session.lr_only and c.settings.scale == 2
+
+
+def test_presentation_mode_and_help(window, qtbot):
+    window.set_presentation(True)
+    assert not window.toolbar.isVisible() and "22pt" in window.panes[0].caption.styleSheet()
+    window.set_presentation(False)
+    assert window.toolbar.isVisible()
+    window.show_help()
+    assert "presentation" in window.help_box.text()
+    window.show_weights_info()
+    assert "w.safetensors" in window.weights_box.text() and "PSNR-Y" not in window.weights_box.text()
+    window.controller.set_weights(None)
+    window.show_weights_info()
+    assert "irn_x2.safetensors" in window.weights_box.text() and "Set5 PSNR-Y" in window.weights_box.text()
+
+
+def test_demo_screenshot_with_the_bundled_weights(tmp_path, qapp):
+    """--demo opens a sample with a x4 comparison computed, using the weights we ship."""
+    from irn_core.io.checkpoints import bundled_weights_path
+    from irn_studio.main import run
+
+    assert bundled_weights_path(4) is not None, "resources/weights/irn_x4.safetensors must be shipped"
+    out = tmp_path / "demo.png"
+    assert run(["--demo", "--screenshot", str(out), "--timeout", "300"]) == 0
+    shot = read_image(out).pixels
+    assert shot.shape[1] >= 1000 and shot.std() > 0.05

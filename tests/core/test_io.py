@@ -1,0 +1,135 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from irn_core import ImageIOError, read_image, write_png
+from irn_core.io.images import list_images
+
+
+def _save(img: np.ndarray, path, **kwargs):
+    Image.fromarray(img).save(path, **kwargs)
+    return path
+
+
+def test_png_8_and_16_bit_round_trip_losslessly(tmp_path, small_image):
+    for depth, step in ((8, 255), (16, 65535)):
+        quantised = np.round(small_image * step) / step
+        path = write_png(tmp_path / f"img{depth}.png", quantised, bit_depth=depth)
+        loaded = read_image(path)
+        assert loaded.bit_depth == depth
+        assert np.abs(loaded.pixels - quantised).max() < 1e-6
+
+
+def test_metadata_is_written_and_read_back(tmp_path, small_image):
+    path = write_png(tmp_path / "lr.png", small_image, metadata={"irn-studio:scale": "4"})
+    assert read_image(path).metadata["irn-studio:scale"] == "4"
+
+
+def test_grayscale_and_alpha_are_converted_and_reported(tmp_path):
+    gray = _save(np.full((8, 8), 128, np.uint8), tmp_path / "gray.png")
+    loaded = read_image(gray)
+    assert loaded.pixels.shape == (8, 8, 3) and any("grayscale" in n for n in loaded.notes)
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., 0] = 255
+    rgba[..., 3] = 0  # fully transparent red over white -> white
+    loaded = read_image(_save(rgba, tmp_path / "alpha.png"))
+    assert np.allclose(loaded.pixels, 1.0) and loaded.alpha is not None
+    assert any("alpha" in n for n in loaded.notes)
+
+
+def test_jpeg_exif_orientation_is_applied(tmp_path):
+    img = np.zeros((10, 20, 3), np.uint8)
+    img[:, :10] = 255  # left half white
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    path = tmp_path / "rot.jpg"
+    Image.fromarray(img).save(path, exif=exif, quality=95)
+    loaded = read_image(path)
+    assert loaded.pixels.shape == (20, 10, 3)
+    assert loaded.pixels[:5].mean() > 0.9 and loaded.pixels[-5:].mean() < 0.1  # white on top
+    assert loaded.is_lossy
+
+
+@pytest.mark.parametrize("suffix", [".tif", ".bmp", ".webp"])
+def test_other_formats_read(tmp_path, suffix, small_image):
+    img = np.round(small_image * 255).astype(np.uint8)
+    loaded = read_image(_save(img, tmp_path / f"x{suffix}", **({"lossless": True} if suffix == ".webp" else {})))
+    assert np.abs(loaded.pixels * 255 - img).max() < 1.01
+
+
+def test_16_bit_tiff_keeps_precision(tmp_path):
+    import cv2
+
+    img = np.arange(48, dtype=np.uint16).reshape(4, 4, 3) * 1000 + 7
+    cv2.imwrite(str(tmp_path / "deep.tif"), img)
+    loaded = read_image(tmp_path / "deep.tif")
+    assert loaded.bit_depth == 16
+    np.testing.assert_allclose(loaded.pixels * 65535, img[:, :, ::-1], atol=0.01)
+
+
+def test_bad_files_raise_one_clear_error(tmp_path, small_image):
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "notes.png").write_text("this is text")
+    good = write_png(tmp_path / "good.png", small_image)
+    data = good.read_bytes()
+    (tmp_path / "truncated.png").write_bytes(data[: len(data) // 2])
+    jpeg = _save(np.round(small_image * 255).astype(np.uint8), tmp_path / "t.jpg")
+    (tmp_path / "truncated.jpg").write_bytes(jpeg.read_bytes()[:300])
+    cases = {
+        "empty.png": "empty",
+        "notes.png": "not an image",
+        "truncated.png": "damaged or truncated",
+        "truncated.jpg": "damaged or truncated",
+        "missing.png": "does not exist",
+    }
+    for name, message in cases.items():
+        with pytest.raises(ImageIOError, match=message):
+            read_image(tmp_path / name)
+    with pytest.raises(ImageIOError, match="folder"):
+        read_image(tmp_path)
+
+
+def test_unreadable_file(tmp_path, small_image, monkeypatch):
+    import irn_core.io.images as io_module
+
+    path = write_png(tmp_path / "secret.png", small_image)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(io_module.np, "fromfile", refuse)
+    with pytest.raises(ImageIOError, match="permissions"):
+        read_image(path)
+
+
+def test_writing_never_overwrites_and_leaves_no_partial_file(tmp_path, small_image):
+    path = write_png(tmp_path / "out.png", small_image)
+    before = path.read_bytes()
+    with pytest.raises(ImageIOError, match="already exists"):
+        write_png(path, 1 - small_image)
+    assert path.read_bytes() == before
+    write_png(path, 1 - small_image, overwrite=True)
+    assert path.read_bytes() != before
+    with pytest.raises(ImageIOError, match="does not exist"):
+        write_png(tmp_path / "no" / "such" / "dir.png", small_image)
+    with pytest.raises(ImageIOError, match="PNG"):
+        write_png(tmp_path / "lossy.jpg", small_image)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
+
+
+def test_unwritable_folder(tmp_path, small_image, monkeypatch):
+    import irn_core.io.images as io_module
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(io_module.tempfile, "mkstemp", refuse)
+    with pytest.raises(ImageIOError, match="writable"):
+        write_png(tmp_path / "x.png", small_image)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_list_images(tmp_path, small_image):
+    write_png(tmp_path / "b.png", small_image)
+    (tmp_path / "a.txt").write_text("x")
+    assert [p.name for p in list_images(tmp_path)] == ["b.png"]

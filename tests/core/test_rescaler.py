@@ -1,0 +1,103 @@
+import threading
+
+import numpy as np
+import pytest
+from conftest import randomize
+
+from irn_core import Cancelled, IRNRescaler, build_irn
+
+
+@pytest.fixture(scope="module")
+def net4():
+    return randomize(build_irn(4), std=0.01, seed=4)
+
+
+def test_oracle_z_restores_the_input(net4, small_image):
+    rescaler = IRNRescaler(net4, device="cpu")
+    lr, z = rescaler.encode(small_image)
+    assert lr.shape == (16, 12, 3) and z.shape == (45, 16, 12)
+    assert np.array_equal(np.round(lr * 255), lr * 255)  # 8-bit levels
+    restored = rescaler.upscale(lr, z=z)
+    # Only the LR quantisation (at most half a level) separates this from the input.
+    assert np.abs(restored - small_image).mean() < 2 / 255
+
+
+@pytest.mark.parametrize("shape", [(37, 29), (5, 3), (1, 1), (64, 3)])
+def test_sizes_that_are_not_multiples_of_the_scale(net4, shape):
+    rescaler = IRNRescaler(net4, device="cpu")
+    hr = np.random.default_rng(0).random((*shape, 3), dtype=np.float32)
+    lr, restored = rescaler.roundtrip(hr, seed=0)
+    assert lr.shape == (-(-shape[0] // 4), -(-shape[1] // 4), 3)
+    assert restored.shape == hr.shape and restored.dtype == np.float32
+    assert 0 <= restored.min() and restored.max() <= 1
+
+
+def test_seed_and_temperature(net4, small_image):
+    rescaler = IRNRescaler(net4, device="cpu")
+    lr = rescaler.downscale(small_image)
+    a, b = rescaler.upscale(lr, seed=1), rescaler.upscale(lr, seed=1)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, rescaler.upscale(lr, seed=2))
+    cold = [rescaler.upscale(lr, seed=s, temperature=0) for s in (1, 2)]
+    assert np.array_equal(*cold)
+    with pytest.raises(ValueError, match="temperature"):
+        rescaler.upscale(lr, temperature=-1)
+    with pytest.raises(ValueError, match="z must have shape"):
+        rescaler.upscale(lr, z=np.zeros((3, 2, 2), np.float32))
+
+
+def test_tiled_and_untiled_results_differ_by_less_than_one_level(net4, astronaut):
+    hr = astronaut[:192, :160]
+    whole = IRNRescaler(net4, device="cpu", tile_hr=1024)
+    tiled = IRNRescaler(net4, device="cpu", tile_hr=64, overlap=16)
+    lr_whole, lr_tiled = whole.downscale(hr), tiled.downscale(hr)
+    assert np.abs(lr_whole - lr_tiled).max() <= 1 / 255 + 1e-7
+    up_whole, up_tiled = whole.upscale(lr_whole, seed=3), tiled.upscale(lr_whole, seed=3)
+    assert np.abs(up_whole - up_tiled).max() < 1 / 255
+
+
+def test_progress_tiles_priority_and_cancel(net4, astronaut):
+    rescaler = IRNRescaler(net4, device="cpu", tile_hr=64)
+    lr = rescaler.downscale(astronaut[:128, :128])
+    seen, tiles = [], []
+    rescaler.upscale(
+        lr,
+        seed=0,
+        progress=lambda d, t: seen.append((d, t)),
+        on_tile=lambda tile, px: tiles.append((tile, px.shape)),
+        priority=(31, 31),
+    )
+    assert seen[-1] == (4, 4) and len(tiles) == 4
+    assert (tiles[0][0].row0, tiles[0][0].col0) == (16, 16)  # the tile holding the priority point first
+    assert tiles[0][1] == (64, 64, 3)
+    cancel = threading.Event()
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        cancel.set()
+
+    with pytest.raises(Cancelled):
+        rescaler.upscale(lr, seed=0, progress=progress, cancel=cancel)
+    assert calls == [1]
+
+
+def test_bad_inputs(net4):
+    rescaler = IRNRescaler(net4, device="cpu")
+    with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
+        rescaler.downscale(np.zeros((8, 8), np.float32))
+    with pytest.raises(TypeError, match="numpy"):
+        rescaler.downscale([[0.0]])
+    with pytest.raises(ValueError, match="precision"):
+        IRNRescaler(net4, precision="int8")
+
+
+def test_bf16_falls_back_to_fp32_on_a_cpu_without_fast_bf16(net4, small_image, monkeypatch):
+    import irn_core.device as rescaler_module
+
+    monkeypatch.setattr(rescaler_module, "bf16_is_fast", lambda device: False)
+    with pytest.warns(RuntimeWarning, match="no fast bf16"):
+        rescaler = IRNRescaler(net4, device="cpu", precision="bf16")
+    assert rescaler.precision == "fp32"
+    fp32 = IRNRescaler(net4, device="cpu")
+    assert np.array_equal(rescaler.downscale(small_image), fp32.downscale(small_image))

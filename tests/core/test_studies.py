@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+from conftest import randomize
+
+from irn_core import IRNRescaler, build_irn, psnr
+from irn_core.analysis.studies import sample_draws, temperature_sweep
+from irn_core.ops.codecs import jpeg_roundtrip
+
+
+@pytest.fixture(scope="module")
+def rescaler():
+    return IRNRescaler(randomize(build_irn(2), std=0.01, seed=7), device="cpu")
+
+
+def test_draws_give_a_std_map_and_temperature_zero_is_deterministic(rescaler, small_image):
+    lr = rescaler.downscale(small_image)
+    seen = []
+    sample = sample_draws(rescaler, lr, draws=4, reference=small_image, on_draw=seen.append)
+    assert [d.seed for d in seen] == [0, 1, 2, 3] and all(d.psnr_y is not None for d in seen)
+    assert sample.std.shape == small_image.shape and sample.std.max() > 0
+    cold = sample_draws(rescaler, lr, draws=3, temperature=0.0)
+    assert cold.std.max() == 0
+    assert np.array_equal(cold.draws[0].image, cold.draws[2].image)
+
+
+def test_temperature_sweep_returns_one_point_per_temperature(rescaler, small_image):
+    lr = rescaler.downscale(small_image)
+    points = temperature_sweep(rescaler, lr, small_image, temperatures=[0, 0.5, 1.0])
+    assert [t for t, _ in points] == [0, 0.5, 1.0]
+
+
+def test_jpeg_roundtrip_loses_more_at_lower_quality(small_image):
+    scores = [psnr(jpeg_roundtrip(small_image, q), small_image) for q in (95, 50, 10)]
+    assert scores[0] > scores[1] > scores[2]
+    assert jpeg_roundtrip(small_image, None) is small_image
+    with pytest.raises(ValueError, match="quality"):
+        jpeg_roundtrip(small_image, 0)
