@@ -14,10 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> int:
-    from irn_studio.qt.window import MainWindow
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from irn_studio.qt.window import MainWindow
     from irn_studio.samples import sample_path
 
     _app = QApplication.instance() or QApplication([])

@@ -64,10 +64,7 @@ class _Runnable(QRunnable):
                 self.ctx.generation, f"unexpected error (a bug; details in the log): {type(exc).__name__}: {exc}"
             )
         else:
-            if self.ctx.cancel.is_set():
-                signals.cancelled.emit(self.ctx.generation)
-            else:
-                signals.finished.emit(self.ctx.generation, result)
+            signals.finished.emit(self.ctx.generation, result)  # dropped by the runner if no longer wanted
 
 
 class JobRunner(QObject):
@@ -87,6 +84,9 @@ class JobRunner(QObject):
         super().__init__(parent)
         self.pool = pool
         self.started_at = 0.0
+        # How each job ended ("finished", "failed", "cancelled": it stopped by raising Cancelled), by
+        # generation, superseded ones included: what tests check a cancel against.
+        self.outcomes: dict[int, str] = {}
         self.generation = 0
         self.current: JobContext | None = None
         self.signals = JobSignals()
@@ -132,16 +132,19 @@ class JobRunner(QObject):
         self.busy_changed.emit(0)
 
     def _on_finished(self, generation, result):
+        self.outcomes[generation] = "finished"
         if self._live(generation):
             self._end()
             self.finished.emit(result)
 
     def _on_failed(self, generation, message):
+        self.outcomes[generation] = "failed"
         if self._live(generation):
             self._end()
             self.failed.emit(message)
 
     def _on_cancelled(self, generation):
+        self.outcomes[generation] = "cancelled"
         if self._live(generation):
             self._end()
             self.cancelled.emit()

@@ -150,18 +150,25 @@ def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
     assert min(r1 - r0, c1 - c0) < 40
 
 
-def test_cancel_mid_run_leaves_no_thread(window, qtbot, tmp_path):
+def test_cancel_mid_run_stops_the_worker_and_leaves_no_thread(window, qtbot, tmp_path):
     big = write_png(tmp_path / "big.png", data.astronaut().astype(np.float32) / 255)
     window.open_path(str(big))
+    runner = window.controller.runner
     with qtbot.waitSignal(window.controller.progress, timeout=60_000):
         window.controller.run()
+    generation = runner.generation
     with qtbot.waitSignal(window.controller.cancelled, timeout=5_000):
         window.cancel_action.trigger() if window.cancel_action.isEnabled() else window.controller.cancel()
     assert window.controller.pool.waitForDone(60_000)
+    qtbot.waitUntil(lambda: generation in runner.outcomes, timeout=5_000)
+    # The job itself stopped (raised Cancelled at its next tile), not just its signals ignored.
+    assert runner.outcomes[generation] == "cancelled"
+    assert "sr" not in window.controller.session.results
     assert window.controller.pool.activeThreadCount() == 0
     assert not window.controller.busy and not window.progress_bar.isVisibleTo(window)
 
 
+@pytest.mark.slow
 def test_screenshot_mode(tmp_path, weights2, image_path, qapp, private_app_settings):
     from PySide6.QtCore import QSettings
 

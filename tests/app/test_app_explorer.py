@@ -116,6 +116,7 @@ def test_presentation_mode_and_help(window, qtbot):
     assert "irn_x2.safetensors" in window.weights_box.text() and "Set5 PSNR-Y" in window.weights_box.text()
 
 
+@pytest.mark.slow
 def test_demo_screenshot_with_the_bundled_weights(tmp_path, qapp):
     """--demo opens a sample with a x4 comparison computed, using the weights we ship."""
     from irn_core.io.checkpoints import bundled_weights_path

@@ -18,6 +18,7 @@ PHOTOS = {
 
 
 @pytest.mark.parametrize("scale", [2, 4])
+@pytest.mark.slow
 def test_bundled_irn_beats_bicubic_on_sample_photos(scale):
     path = bundled_weights_path(scale)
     assert path is not None, f"resources/weights/irn_x{scale}.safetensors must be shipped"

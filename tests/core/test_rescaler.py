@@ -46,6 +46,7 @@ def test_seed_and_temperature(net4, small_image):
         rescaler.upscale(lr, z=np.zeros((3, 2, 2), np.float32))
 
 
+@pytest.mark.slow
 def test_tiled_and_untiled_results_differ_by_less_than_one_level(net4, astronaut):
     hr = astronaut[:192, :160]
     whole = IRNRescaler(net4, device="cpu", tile_hr=1024)

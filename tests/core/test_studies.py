@@ -27,6 +27,10 @@ def test_temperature_sweep_returns_one_point_per_temperature(rescaler, small_ima
     lr = rescaler.downscale(small_image)
     points = temperature_sweep(rescaler, lr, small_image, temperatures=[0, 0.5, 1.0])
     assert [t for t, _ in points] == [0, 0.5, 1.0]
+    # Each point is measured at its own temperature: T=0 is the zero latent, and the points differ.
+    cold = rescaler.upscale(lr, temperature=0.0, seed=123, output_size=small_image.shape[:2])
+    assert points[0][1] == pytest.approx(psnr(cold, small_image, crop_border=2, y_channel=True), abs=1e-9)
+    assert len({round(value, 6) for _, value in points}) == 3
 
 
 def test_jpeg_roundtrip_loses_more_at_lower_quality(small_image):

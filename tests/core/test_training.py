@@ -37,6 +37,7 @@ def _config(folder, out, **overrides):
     return TrainConfig(**values)
 
 
+@pytest.mark.slow
 def test_a_few_iterations_lower_the_loss(image_folder, tmp_path):
     train(_config(image_folder, tmp_path / "run", iters=12, lr=2e-3, z_warmup_iters=0), progress=False)
     rows = [l.split(",") for l in (tmp_path / "run" / "log.csv").read_text().splitlines()[1:]]
@@ -45,6 +46,7 @@ def test_a_few_iterations_lower_the_loss(image_folder, tmp_path):
     assert plot_run(tmp_path / "run").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_resume_equals_uninterrupted(image_folder, tmp_path):
     train(_config(image_folder, tmp_path / "whole"), progress=False)
     train(_config(image_folder, tmp_path / "split"), progress=False, stop_after=3)
@@ -73,6 +75,7 @@ def test_spike_rolls_back_to_the_last_checkpoint_with_lower_lr(image_folder, tmp
     assert "rollback" in (tmp_path / "run" / "log.csv").read_text()
 
 
+@pytest.mark.slow
 def test_resume_keeps_the_iteration_count_of_the_weights_the_run_began_from(image_folder, tmp_path):
     train(_config(image_folder, tmp_path / "base", iters=2), progress=False)
     init = tmp_path / "bundled.safetensors"
@@ -86,6 +89,7 @@ def test_resume_keeps_the_iteration_count_of_the_weights_the_run_began_from(imag
     assert export_run(tmp_path / "continued", tmp_path / "final.safetensors")["total_iterations"] == 2 + 4
 
 
+@pytest.mark.slow
 def test_export_then_load_gives_the_same_outputs(image_folder, tmp_path):
     run = tmp_path / "run"
     train(_config(image_folder, run, iters=2), progress=False)

@@ -1,0 +1,125 @@
+"""The comparison pipeline, driven directly (no Qt): events, provenance, metrics, cancel, LR-only restore."""
+
+import threading
+
+import numpy as np
+import pytest
+from conftest import randomize
+
+from irn_core import Cancelled, ComparisonSettings, IRNRescaler, build_irn, psnr
+from irn_core.analysis import studies
+from irn_core.analysis.compare import (
+    Notice,
+    Progress,
+    ResultReady,
+    TileReady,
+    comparison_baselines,
+    restore_lr,
+    run_comparison,
+)
+from irn_core.baselines import BicubicBaseline, LanczosBaseline, SRBaseline
+from irn_core.errors import InvalidInputError
+from irn_core.nn.sr import CompactSR
+
+
+@pytest.fixture(scope="module")
+def rescaler():
+    return IRNRescaler(randomize(build_irn(2), std=0.01, seed=3), device="cpu", tile_hr=32)
+
+
+@pytest.fixture
+def baselines():
+    sr = SRBaseline(randomize(CompactSR(scale=2, features=8, convs=2), seed=1), scale=2, name="tiny-sr", device="cpu")
+    return [BicubicBaseline(scale=2), LanczosBaseline(scale=2), sr]
+
+
+def test_a_comparison_yields_every_result_with_its_provenance_and_metrics(rescaler, baselines, small_image):
+    settings = ComparisonSettings(scale=2, seed=5, temperature=0.8)
+    events = []
+    comparison = run_comparison(small_image, rescaler=rescaler, settings=settings, baselines=baselines,
+                                weights_name="random.safetensors", on_event=events.append)  # fmt: skip
+    kinds = [e.result.kind for e in events if isinstance(e, ResultReady)]
+    assert kinds == ["irn_lr", "irn_hr", "error:irn_hr", "bicubic_lr", "bicubic", "error:bicubic", "lanczos",
+                     "error:lanczos", "sr", "error:sr"]  # fmt: skip
+    assert any(isinstance(e, TileReady) for e in events) and isinstance(events[-1], Progress)
+    results = comparison.results
+    assert results["irn_lr"].pixels.shape == (32, 24, 3)
+    irn = results["irn_hr"]
+    # The restored image is exactly what the rescaler gives for the same LR and latent settings.
+    expected = rescaler.upscale(results["irn_lr"].pixels, seed=5, temperature=0.8, output_size=(64, 48))
+    assert np.array_equal(irn.pixels, expected)
+    assert irn.metrics["psnr_y"] == pytest.approx(psnr(expected, small_image, crop_border=2, y_channel=True))
+    p = irn.provenance
+    assert (p.method, p.settings.seed, p.settings.temperature, p.latent, p.weights_name) == (
+        "irn", 5, 0.8, "drawn", "random.safetensors")  # fmt: skip
+    assert len(p.fingerprint) == 16 and p.precision == "fp32" and p.device.startswith("CPU") and p.seconds > 0
+    assert "seed 5, T=0.8" in p.describe() and "LR lossless" in p.describe()
+    assert results["sr"].provenance.method == "tiny-sr" and "sr_model" in results["sr"].provenance.inputs
+    for kind in ("bicubic", "lanczos", "sr"):
+        assert results[kind].pixels.shape == small_image.shape and 0 < results[kind].metrics["psnr_y"] < 60
+    assert comparison.latent.shape == (9, 32, 24) and 0 < comparison.lr_fidelity["psnr_y"]
+
+
+def test_oracle_z_and_jpeg_storage_are_applied_and_recorded(rescaler, baselines, small_image):
+    oracle = run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2, oracle_z=True),
+                            baselines=[]).results["irn_hr"]  # fmt: skip
+    drawn = run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2),
+                           baselines=[]).results["irn_hr"]  # fmt: skip
+    assert oracle.provenance.latent == "oracle" and "ORACLE" in oracle.provenance.describe()
+    assert oracle.metrics["psnr_y"] > drawn.metrics["psnr_y"] + 3
+    jpeg = run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2, jpeg_quality=30),
+                          baselines=[]).results["irn_hr"]  # fmt: skip
+    assert jpeg.metrics["psnr_y"] < drawn.metrics["psnr_y"] and "LR JPEG q30" in jpeg.provenance.describe()
+
+
+def test_cancel_stops_the_pipeline_before_the_baselines(rescaler, baselines, small_image):
+    cancel = threading.Event()
+    events = []
+
+    def on_event(event):
+        events.append(event)
+        if isinstance(event, TileReady):
+            cancel.set()  # the user pressed Esc while the first restored tile came in
+
+    with pytest.raises(Cancelled):
+        run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2), baselines=baselines,
+                       cancel=cancel, on_event=on_event)  # fmt: skip
+    assert sum(isinstance(e, TileReady) for e in events) == 1
+    assert not any(isinstance(e, ResultReady) and e.result.kind in ("irn_hr", "bicubic") for e in events)
+
+
+def test_restore_from_an_lr_alone_crops_to_the_recorded_size_and_has_no_metrics(rescaler, small_image):
+    lr = rescaler.downscale(small_image[:63, :47])
+    events = []
+    result = restore_lr(lr, rescaler=rescaler, settings=ComparisonSettings(scale=2, oracle_z=True),
+                        output_size=(63, 47), on_event=events.append)  # fmt: skip
+    assert result.pixels.shape == (63, 47, 3) and result.metrics == {}
+    assert result.provenance.latent == "drawn"  # no forward latent for an LR file: said, not faked
+    assert any(isinstance(e, Notice) and "oracle z" in e.text for e in events)
+    assert [e.result.kind for e in events if isinstance(e, ResultReady)] == ["irn_hr"]
+
+
+def test_settings_are_checked_and_must_match_the_model(rescaler, small_image):
+    with pytest.raises(InvalidInputError, match="temperature"):
+        ComparisonSettings(temperature=-1)
+    with pytest.raises(InvalidInputError, match="JPEG quality"):
+        ComparisonSettings(jpeg_quality=0)
+    with pytest.raises(InvalidInputError, match="x4.*x2"):
+        run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=4), baselines=[])
+
+
+def test_missing_sr_weights_leave_the_sr_baseline_out_with_a_notice(tmp_path):
+    baselines, notices = comparison_baselines(ComparisonSettings(scale=2, sr_model=str(tmp_path / "none.pth")))
+    assert [b.name for b in baselines] == ["bicubic", "lanczos"]
+    assert "SR baseline unavailable" in notices[0] and "not found" in notices[0]
+
+
+def test_jpeg_study_falls_with_quality_for_both_methods(rescaler, small_image):
+    lr = rescaler.downscale(small_image)
+    points = []
+    curves = studies.jpeg_study(rescaler, lr, small_image, other=BicubicBaseline(scale=2), qualities=(None, 90, 20),
+                                on_point=lambda *p: points.append(p))  # fmt: skip
+    assert set(curves) == {"IRN", "bicubic↓ + bicubic↑"} and len(points) == 6
+    for curve in curves.values():
+        assert [q for q, _ in curve] == [studies.LOSSLESS, 90, 20]
+        assert curve[0][1] > curve[2][1]  # lossless beats JPEG q20
