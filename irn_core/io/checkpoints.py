@@ -130,13 +130,19 @@ def load_irn(path: str | os.PathLike | None = None, *, scale: int | None = None)
     return net.eval()
 
 
-def weights_fingerprint(net: torch.nn.Module) -> str:
-    """A short hash of a model's tensors, recorded in LR files to recognise their model later."""
+def state_fingerprint(state: dict[str, torch.Tensor]) -> str:
+    """A short hash (16 hex digits) of a state_dict's tensors as fp16: the name of a weights file's contents,
+    recorded in LR files and in the lineage of trained weights."""
     digest = hashlib.sha256()
-    for name, tensor in sorted(net.state_dict().items()):
+    for name, tensor in sorted(state.items()):
         digest.update(name.encode())
         digest.update(tensor.detach().to("cpu", torch.float16).numpy().tobytes())
     return digest.hexdigest()[:16]
+
+
+def weights_fingerprint(net: torch.nn.Module) -> str:
+    """``state_fingerprint`` of a model's tensors."""
+    return state_fingerprint(net.state_dict())
 
 
 def write_safetensors(
@@ -252,6 +258,8 @@ def describe_weights(path: str | os.PathLike) -> list[tuple[str, str]]:
                 f"{meta.get('val_ssim_y', '?')} (mean of {meta.get('val_draws', '?')} latent draws)",
             )
         )
+    if "init_fingerprint" in meta:
+        rows.append(("Started from", f"weights {meta['init_fingerprint']}"))
     if "date" in meta:
         rows.append(("Exported", meta["date"]))
     return rows

@@ -59,6 +59,7 @@ def export_run(
     else:
         meta.update(
             total_iterations=state.get("prior_iterations", 0) + state["iteration"],
+            init_fingerprint=state.get("init_fingerprint", ""),
             trained_with="irn train (IRN Studio)",
             recipe={
                 k: config.get(k)

@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader
 
 from ..device import NO_FAST_BF16_MESSAGE, bf16_is_fast, pick_device
 from ..errors import ConfigError
-from ..io.checkpoints import read_state_dict
+from ..io.checkpoints import read_state_dict, state_fingerprint
 from ..nn.irn import build_irn
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
@@ -30,9 +30,10 @@ def z_temperature(config: TrainConfig, iteration: int) -> float:
     return min(1.0, iteration / config.z_warmup_iters)
 
 
-def _init_from_weights(net: torch.nn.Module, path: str) -> int:
-    """Load every tensor of ``path`` that fits ``net``; returns the iterations those weights were trained
-    for at this scale (0 for another scale's or a file that does not say), so exports count the lineage."""
+def _init_from_weights(net: torch.nn.Module, path: str) -> tuple[int, str]:
+    """Load every tensor of ``path`` that fits ``net``; returns (the iterations those weights were trained
+    for at this scale (0 for another scale's or a file that does not say), their fingerprint), so exports
+    record their lineage even after the file is replaced."""
     state, metadata = read_state_dict(path)
     own = net.state_dict()
     shared = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
@@ -43,9 +44,10 @@ def _init_from_weights(net: torch.nn.Module, path: str) -> int:
         )
     own.update(shared)
     net.load_state_dict(own)
+    fingerprint = state_fingerprint(state)
     if metadata.get("scale") != str(net.scale):
-        return 0
-    return int(metadata.get("total_iterations") or metadata.get("iterations") or 0)
+        return 0, fingerprint
+    return int(metadata.get("total_iterations") or metadata.get("iterations") or 0), fingerprint
 
 
 def train_irn(
@@ -77,7 +79,7 @@ def train_irn(
 
     torch.manual_seed(config.seed)
     net = build_irn(config.scale)
-    prior_iterations = _init_from_weights(net, config.init_from) if config.init_from else 0
+    prior_iterations, init_fingerprint = _init_from_weights(net, config.init_from) if config.init_from else (0, "")
     if config.channels_last:
         net.to(memory_format=torch.channels_last)
     net.to(device).train()
@@ -89,10 +91,11 @@ def train_irn(
     checkpoints = list_checkpoints(run_dir)
 
     def restore(path: Path) -> None:
-        nonlocal start, lr_scale, rollbacks, loss_ema, prior_iterations
+        nonlocal start, lr_scale, rollbacks, loss_ema, prior_iterations, init_fingerprint
         state = load_checkpoint(path)
         # the init_from file may have been replaced since the run began (bundled weights are)
         prior_iterations = state.get("prior_iterations", prior_iterations)
+        init_fingerprint = state.get("init_fingerprint", init_fingerprint)
         net.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         z_generator.set_state(state["z_generator"])
@@ -115,6 +118,7 @@ def train_irn(
                 "rollbacks": rollbacks,
                 "loss_ema": loss_ema,
                 "prior_iterations": prior_iterations,
+                "init_fingerprint": init_fingerprint,
                 "config": config.to_dict(),
             },
             keep=config.keep_checkpoints,

@@ -4,7 +4,7 @@ import torch
 from skimage import data
 
 from irn_core import load_irn, write_png
-from irn_core.io.checkpoints import describe_weights
+from irn_core.io.checkpoints import describe_weights, weights_fingerprint
 from irn_core.training import ConfigError, TrainConfig, export_run, train
 from irn_core.training.checkpoints import list_checkpoints
 from irn_core.training.plot import plot_run
@@ -80,13 +80,17 @@ def test_resume_keeps_the_iteration_count_of_the_weights_the_run_began_from(imag
     train(_config(image_folder, tmp_path / "base", iters=2), progress=False)
     init = tmp_path / "bundled.safetensors"
     export_run(tmp_path / "base", init)
+    started_from = weights_fingerprint(load_irn(init))
     continued = _config(image_folder, tmp_path / "continued", iters=4, init_from=str(init))
     train(continued, progress=False, stop_after=2)
     # the bundled file is replaced mid-run by weights that already count this run's first iterations
     export_run(tmp_path / "continued", init)
     assert load_irn(init).metadata["total_iterations"] == "4"
     train(continued, progress=False)
-    assert export_run(tmp_path / "continued", tmp_path / "final.safetensors")["total_iterations"] == 2 + 4
+    final = export_run(tmp_path / "continued", tmp_path / "final.safetensors")
+    # The lineage names the weights the run began from, not what the file holds now.
+    assert final["total_iterations"] == 2 + 4 and final["init_fingerprint"] == started_from
+    assert final["init_fingerprint"] != weights_fingerprint(load_irn(init))
 
 
 @pytest.mark.slow
