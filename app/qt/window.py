@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -40,7 +41,7 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         self.controller = controller or SessionController(self)
         self.settings = settings or QSettings("IRN Studio", "IRN Studio")
         self.setWindowTitle("IRN Studio")
-        self.resize(1400, 900)
+        self._fit_to_screen()
         self.setAcceptDrops(True)
         self.panes: list[ComparePane] = []
         self._linking = False
@@ -60,6 +61,9 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         self._flicker_timer.timeout.connect(self._flicker_step)
         self.set_layout(self.settings.value("layout", "2x2"))
         self._restore_settings()
+        # The images get the room: docks start narrow and short (the user can drag them wider).
+        self.resizeDocks([self.explorer_dock], [330], Qt.Horizontal)
+        self.resizeDocks([self.metrics_dock], [150], Qt.Vertical)
         self._refresh_info()
 
     def _build_central(self) -> None:
@@ -101,7 +105,11 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         self.explorer = LatentExplorer(self.controller)
         dock = QDockWidget("Latent explorer", self)
         dock.setObjectName("explorerDock")
-        dock.setWidget(self.explorer)
+        # Scrolls rather than forcing the window taller than a 720-line screen.
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(self.explorer)
+        dock.setWidget(scroller)
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         self.explorer_dock = dock
         self.view_menu.addAction(dock.toggleViewAction())
@@ -136,6 +144,14 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         c.info_changed.connect(self._refresh_info)
         c.run_finished.connect(self._on_run_finished)
         c.staleness_changed.connect(self._refresh_metrics)
+
+    def _fit_to_screen(self) -> None:
+        """Open at 1400x900, or 90% of the screen where that is smaller (a 1280x720 laptop, a projector)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width, height = 1400, 900
+        if screen is not None:
+            width, height = min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.9))
+        self.resize(width, height)
 
     # ----- layout and panes -----
     def set_layout(self, name: str) -> None:

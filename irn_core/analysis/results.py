@@ -105,8 +105,8 @@ class Provenance:
             parts.append(f"LR {s.lr_storage}")
         if self.device:
             parts.append(f"{self.device} {self.precision}".strip())
-        if self.seconds:
-            parts.append(f"{self.seconds:.1f} s")
+        if self.seconds >= 0.01:
+            parts.append(f"{self.seconds:.1f} s" if self.seconds >= 1 else f"{self.seconds:.2f} s")
         return " · ".join(parts)
 
 

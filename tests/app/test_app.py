@@ -121,6 +121,21 @@ def test_full_x2_run_shows_metrics(window, image_path, qtbot):
     assert "PSNR-Y" in window.panes[1].caption.text()
 
 
+def test_a_changed_setting_marks_the_results_it_affects_as_out_of_date(window, image_path, qtbot):
+    window.open_path(image_path)
+    window.set_layout("2x2")
+    for pane, kind in zip(window.panes, ["irn_hr", "bicubic", "hr", "irn_lr"]):
+        pane.set_kind(kind)
+    _run_to_end(window, qtbot)
+    irn, bicubic = window.panes[0].caption, window.panes[1].caption
+    assert "seed 0" in irn.text() and "OUT OF DATE" not in irn.text()
+    window.explorer.seed.setValue(5)  # typed in, not yet restored
+    assert "OUT OF DATE (seed changed" in irn.text() and "OUT OF DATE" not in bicubic.text()
+    with qtbot.waitSignal(window.controller.run_finished, timeout=60_000):
+        window.explorer.apply.click()
+    assert "seed 5" in irn.text() and "OUT OF DATE" not in irn.text()
+
+
 def test_error_map_pane_has_one_labelled_colour_bar(window, image_path, qtbot):
     window.open_path(image_path)
     _run_to_end(window, qtbot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...model.kinds import KINDS, LR_KINDS
 from ...model.session import SessionResult as Result
@@ -50,6 +50,9 @@ class ComparePane(QWidget):
         header = QHBoxLayout()
         header.setContentsMargins(2, 2, 2, 2)
         header.addWidget(self.selector)
+        # A long caption (metrics and where the result came from) is clipped, never widens its pane;
+        # the whole text is in the tooltip.
+        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         header.addWidget(self.caption, 1)
 
         self.graphics = pg.GraphicsLayoutWidget()
@@ -139,6 +142,7 @@ class ComparePane(QWidget):
 
     def set_caption(self, text: str) -> None:
         self.caption.setText(text)
+        self.caption.setToolTip(text)
 
     # ----- progressive tiles -----
     def add_tile(self, row: int, col: int, pixels: np.ndarray) -> None:

@@ -1,0 +1,136 @@
+"""The controller's one-off jobs: latent studies (draws, temperature, JPEG) and exports (PNG, CSV,
+figures). Mixins of SessionController, which owns the runners, signals and session model they use."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from ..model import KINDS
+from . import tasks
+
+
+class StudyCommands:
+    # ----- studies: draws, temperature, JPEG -----
+    def _study_inputs(self, study: str, title: str, *, needs_original: bool) -> tuple | None:
+        s = self.session
+        lr = s.results.get("irn_lr")
+        if lr is None or (needs_original and s.reference is None) or not s.is_current("irn_lr"):
+            where = " on an original image" if needs_original else ""
+            self.message.emit("error", f"the {title} needs a current IRN run{where}: press Run first")
+            return None
+        s.start_study(study)
+        return lr.pixels, s.reference
+
+    def sample(self, draws: int) -> bool:
+        """Restore the current LR with ``draws`` latents; fills draw_ready, then std/mean results."""
+        inputs = self._study_inputs("draws", "draw sampling", needs_original=False)
+        if inputs is None:
+            return False
+        lr, hr = inputs
+        self.study_runner.submit(
+            partial(
+                tasks.sample_task,
+                models=self.models,
+                settings=self.settings,
+                lr=lr,
+                reference=hr,
+                output_size=self.session.output_size,
+                draws=draws,
+            )
+        )
+        return True
+
+    def show_draw(self, index: int) -> None:
+        """Show draw ``index`` of the last sampling in the IRN restored panes, with its own metrics."""
+        if self.session.show_draw(index):
+            self.metrics_updated.emit()
+            self.update_region_metrics()
+
+    def temperature_study(self, temperatures=(0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5), draws: int = 2) -> bool:
+        inputs = self._study_inputs("temperature", "temperature study", needs_original=True)
+        if inputs is None:
+            return False
+        self.study_runner.submit(
+            partial(
+                tasks.temperature_task,
+                models=self.models,
+                settings=self.settings,
+                lr=inputs[0],
+                reference=inputs[1],
+                temperatures=temperatures,
+                draws=draws,
+            )
+        )
+        return True
+
+    def jpeg_study(self, qualities=(None, 95, 90, 80, 70, 60, 50, 40, 30, 20, 10)) -> bool:
+        """PSNR-Y of IRN and of bicubic↓ + SR (bicubic↑ when no SR model) when the LR is stored as JPEG."""
+        inputs = self._study_inputs("jpeg", "JPEG study", needs_original=True)
+        if inputs is None:
+            return False
+        self.study_runner.submit(
+            partial(
+                tasks.jpeg_task,
+                models=self.models,
+                settings=self.settings,
+                lr=inputs[0],
+                reference=inputs[1],
+                qualities=qualities,
+            )
+        )
+        return True
+
+    def cancel_study(self) -> None:
+        self.study_runner.cancel()
+
+
+class ExportCommands:
+    # ----- saving -----
+    def save_result(self, kind: str, path: str | Path, *, overwrite: bool = False) -> bool:
+        """Write one result as PNG in a worker (the IRN LR with its metadata); never replaces a file
+        unless ``overwrite`` (the caller asked the user)."""
+        result = self.session.results.get(kind)
+        if result is None:
+            self.message.emit("error", f"nothing to save: {KINDS.get(kind, kind)} is not computed")
+            return False
+        s = self.session
+        lr_of = (self.models, self.settings, s.reference.shape[:2]) if kind == "irn_lr" and not s.lr_only else None
+        self.save_runner.submit(
+            partial(tasks.save_png_task, path=path, pixels=result.pixels, overwrite=overwrite, lr_of=lr_of)
+        )
+        return True
+
+    def save_metrics(self, path: str | Path, *, overwrite: bool = False) -> bool:
+        self.save_runner.submit(
+            partial(tasks.save_text_task, path=path, text=self.session.metrics_csv(), overwrite=overwrite)
+        )
+        return True
+
+    def save_figure(self, path: str | Path, panels: list[tuple[str, str]], region, *, overwrite: bool = False) -> bool:
+        """A paper-style figure: the visible ``region`` of each (kind, label) side by side, with metrics and
+        where each result came from."""
+        items = []
+        for kind, label in panels:
+            result = self.session.results.get(kind)
+            if result is None:
+                continue
+            m = self.session.region_metrics.get(kind) or result.metrics
+            caption = label + (f"  {m['psnr_y']:.2f} dB / {m['ssim_y']:.4f}" if m else "")
+            if result.provenance is not None:
+                caption += f"  [{result.caption()}]"
+            items.append((caption, result.pixels, kind))
+        if not items:
+            self.message.emit("error", "nothing to put in a figure yet: run a comparison first")
+            return False
+        self.save_runner.submit(
+            partial(
+                tasks.save_figure_task,
+                path=path,
+                items=items,
+                region=region,
+                scale=self.settings.scale,
+                overwrite=overwrite,
+            )
+        )
+        return True
