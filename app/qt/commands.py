@@ -118,7 +118,7 @@ class ExportCommands:
             m = self.session.region_metrics.get(kind) or result.metrics
             caption = label + (f"  {m['psnr_y']:.2f} dB / {m['ssim_y']:.4f}" if m else "")
             if result.provenance is not None:
-                caption += f"  [{result.caption()}]"
+                caption += f"\n{result.caption()}"
             items.append((caption, result.pixels, kind))
         if not items:
             self.message.emit("error", "nothing to put in a figure yet: run a comparison first")

@@ -5,8 +5,16 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-CAPTION_HEIGHT = 28
+LINE_HEIGHT = 20
 GAP = 6
+# OpenCV's Hershey fonts draw ASCII only.
+_ASCII = str.maketrans({"·": "|", "↓": "v", "↑": "^", "−": "-", "×": "x", "²": "2"})
+
+
+def _ascii(text: str) -> str:
+    return text.translate(_ASCII).encode("ascii", "replace").decode()
+
+
 LR_KINDS = ("irn_lr", "bicubic_lr")
 
 
@@ -44,14 +52,21 @@ def comparison_figure(
     height = max(c.shape[0] for _, c in crops)
     zoom = max(1, int(np.ceil(min_height / max(height, 1))))
     height *= zoom
+    # Captions may have several lines ("\n"): e.g. the method and its metrics, then where it came from.
+    lines = [[_ascii(line) for line in caption.split("\n")] for caption, _ in crops]
+    caption_height = LINE_HEIGHT * max(len(c) for c in lines) + 8
     columns = []
-    for caption, img in crops:
+    for (_, img), caption_lines in zip(crops, lines):
         img = np.repeat(np.repeat(img, zoom, axis=0), zoom, axis=1)
-        canvas = np.ones((height + CAPTION_HEIGHT, max(img.shape[1], 200), 3), np.float32)
+        text_width = max(cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)[0][0] for line in caption_lines)
+        canvas = np.ones((height + caption_height, max(img.shape[1], 200, text_width + 8), 3), np.float32)
         canvas[: img.shape[0], : img.shape[1]] = img
         text_img = (canvas[height:] * 255).astype(np.uint8).copy()
-        cv2.putText(text_img, caption, (4, 19), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        for i, line in enumerate(caption_lines):
+            cv2.putText(
+                text_img, line, (4, 19 + i * LINE_HEIGHT), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA
+            )
         canvas[height:] = text_img.astype(np.float32) / 255
         columns.append(canvas)
-        columns.append(np.ones((height + CAPTION_HEIGHT, GAP, 3), np.float32))
+        columns.append(np.ones((height + caption_height, GAP, 3), np.float32))
     return np.concatenate(columns[:-1], axis=1)

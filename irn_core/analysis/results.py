@@ -95,12 +95,12 @@ class Provenance:
             parts.append(self.weights_name)
         if self.latent == "oracle":
             parts.append("ORACLE z (forward latent, not a fair result)")
-        elif self.latent == "drawn":
-            parts.append(f"seed {s.seed}, T={s.temperature:g}")
-        if self.draws is not None:
+        elif self.draws is not None:
             parts.append(f"{self.draws} draws from seed {s.seed}, T={s.temperature:g}")
         elif self.draw_index is not None:
-            parts.append(f"draw {self.draw_index}")
+            parts.append(f"draw {self.draw_index} (seed {s.seed}, T={s.temperature:g})")
+        elif self.latent == "drawn":
+            parts.append(f"seed {s.seed}, T={s.temperature:g}")
         if "jpeg_quality" in self.inputs:
             parts.append(f"LR {s.lr_storage}")
         if self.device:
