@@ -31,6 +31,16 @@ STUDY_INPUTS = {
 }
 
 
+METRIC_COLUMNS = (("psnr_y", 2), ("ssim_y", 4), ("psnr_rgb", 2), ("ssim_rgb", 4))
+
+
+def format_metric(value: float | None, digits: int) -> str:
+    """A metric for a table cell: "–" when missing or NaN, "∞" for identical images."""
+    if value is None or math.isnan(value):
+        return "–"
+    return "∞" if math.isinf(value) else f"{value:.{digits}f}"
+
+
 @dataclass
 class SessionResult:
     """A result as the session holds it: float pixels for metrics, uint8 (or the map itself) for display.
@@ -219,6 +229,39 @@ class SessionModel:
         if self.lr_fidelity:
             out["lr_fidelity"] = self.lr_fidelity
         return out
+
+    def metrics_rows(self) -> list[tuple[str, list[str]]]:
+        """(row label, cells) of the metrics table: PSNR-Y, SSIM-Y, PSNR-RGB, SSIM-RGB of the whole image, then
+        PSNR-Y and SSIM-Y of the region in view, for each compared result and the IRN LR's fidelity."""
+        metrics = self.metrics
+        kinds = [k for k in COMPARED_KINDS if k in metrics or k in self.results] + [
+            k for k in ("lr_fidelity",) if k in metrics
+        ]
+        rows = []
+        for kind in kinds:
+            whole, view = metrics.get(kind, {}), self.region_metrics.get(kind, {})
+            cells = [format_metric(whole.get(k), d) for k, d in METRIC_COLUMNS]
+            cells += [format_metric(view.get(k), d) for k, d in METRIC_COLUMNS[:2]]
+            rows.append(("IRN LR vs bicubic LR" if kind == "lr_fidelity" else label(kind), cells))
+        return rows
+
+    def pane_caption(self, kind: str) -> str:
+        """What a pane showing ``kind`` says above it: metrics, where the result came from, and whether it
+        is out of date for the present settings (never shown as if current)."""
+        whole, view = self.metrics.get(kind), self.region_metrics.get(kind)
+        text = ""
+        if whole:
+            text = f"PSNR-Y {format_metric(whole['psnr_y'], 2)} dB · SSIM-Y {format_metric(whole['ssim_y'], 4)}"
+            if view:
+                text += f"   (view {format_metric(view['psnr_y'], 2)} dB)"
+        result = self.results.get(kind)
+        if result is not None and result.provenance is not None:
+            changed = result.provenance.changed_inputs(self.settings)
+            origin = f"[{result.caption()}]"
+            if changed:
+                origin = f"OUT OF DATE ({', '.join(changed)} changed; Run to update) {origin}"
+            text = f"{text}   {origin}" if text else origin
+        return text
 
     def metrics_csv(self) -> str:
         out = io.StringIO()

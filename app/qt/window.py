@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.kinds import COMPARED_KINDS, KINDS
+from ..model.kinds import KINDS
 from .actions import LAYOUTS, WindowActions
 from .controller import SessionController
 from .dialogs import FileDialogs
@@ -27,12 +26,6 @@ from .views.explorer import LatentExplorer
 from .views.panes import ComparePane, zoom_to_ratio
 
 DEFAULT_KINDS = ["hr", "irn_hr", "bicubic", "sr"]
-
-
-def _fmt(value: float | None, digits: int) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return "∞" if math.isinf(value) else f"{value:.{digits}f}"
 
 
 class MainWindow(WindowActions, FileDialogs, QMainWindow):
@@ -319,40 +312,14 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
 
     def _refresh_metrics(self) -> None:
         session = self.controller.session
-        rows = [k for k in COMPARED_KINDS if k in session.metrics or k in session.results]
-        extra = ["lr_fidelity"] if "lr_fidelity" in session.metrics else []
-        self.metrics_table.setRowCount(len(rows) + len(extra))
-        labels = [KINDS[k] for k in rows] + ["IRN LR vs bicubic LR" for _ in extra]
-        self.metrics_table.setVerticalHeaderLabels(labels)
-        for r, kind in enumerate(rows + extra):
-            whole = session.metrics.get(kind, {})
-            view = session.region_metrics.get(kind, {})
-            values = [
-                (whole.get("psnr_y"), 2),
-                (whole.get("ssim_y"), 4),
-                (whole.get("psnr_rgb"), 2),
-                (whole.get("ssim_rgb"), 4),
-                (view.get("psnr_y"), 2),
-                (view.get("ssim_y"), 4),
-            ]
-            for col, (value, digits) in enumerate(values):
-                self.metrics_table.setItem(r, col, QTableWidgetItem(_fmt(value, digits)))
+        rows = session.metrics_rows()
+        self.metrics_table.setRowCount(len(rows))
+        self.metrics_table.setVerticalHeaderLabels([label for label, _ in rows])
+        for r, (_, cells) in enumerate(rows):
+            for col, text in enumerate(cells):
+                self.metrics_table.setItem(r, col, QTableWidgetItem(text))
         for pane in self.panes:
-            whole = session.metrics.get(pane.kind)
-            view = session.region_metrics.get(pane.kind)
-            text = ""
-            if whole:
-                text = f"PSNR-Y {_fmt(whole['psnr_y'], 2)} dB · SSIM-Y {_fmt(whole['ssim_y'], 4)}"
-                if view:
-                    text += f"   (view {_fmt(view['psnr_y'], 2)} dB)"
-            result = session.results.get(pane.kind)
-            if result is not None and result.provenance is not None:
-                changed = result.provenance.changed_inputs(session.settings)
-                origin = f"[{result.caption()}]"
-                if changed:  # never show an out-of-date result as if it were current
-                    origin = f"OUT OF DATE ({', '.join(changed)} changed; Run to update) {origin}"
-                text = f"{text}   {origin}" if text else origin
-            pane.set_caption(text)
+            pane.set_caption(session.pane_caption(pane.kind))
 
     def _on_hover(self, row: float, col: float) -> None:
         if row < 0 or col < 0:

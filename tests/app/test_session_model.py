@@ -61,6 +61,10 @@ def test_a_run_fills_the_model_and_changes_mark_exactly_what_they_affect(rescale
     assert not model.is_current("irn_hr") and model.is_current("bicubic") and model.is_current("hr")
     assert model.needs() == "restore" and seen["stale"] >= 1
     assert "seed 0" in model.results["irn_hr"].caption()  # still says where it came from
+    assert model.pane_caption("irn_hr").split("[")[0].count("OUT OF DATE (seed changed") == 1
+    assert "OUT OF DATE" not in model.pane_caption("bicubic") and "PSNR-Y" in model.pane_caption("bicubic")
+    labels = [label for label, _ in model.metrics_rows()]
+    assert labels == ["IRN restored", "Bicubic↓ + Bicubic↑", "IRN LR vs bicubic LR"]
 
     # A new scale: everything computed is stale, and a whole run is needed.
     model.update_settings(scale=4)
