@@ -29,9 +29,15 @@ MAX_PIXELS = 350_000_000
 
 
 def _file_mode() -> int:
-    """The mode a newly created file gets under this process's umask (read without changing it for long)."""
-    # os.umask can only be read by setting it; done at write time, not at import, so importing the
-    # library has no process-wide effect.
+    """The mode a newly created file gets under this process's umask (0o666 & ~umask)."""
+    # Linux reports the umask in /proc; elsewhere it can only be read by setting it, so that is done
+    # at write time, never at import.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return 0o666 & ~mask
