@@ -42,6 +42,16 @@ def _load_model(args, scale: int | None):
     return load_irn(path, scale=scale), path
 
 
+def _lr_metadata(net, path, original_size) -> dict[str, str]:
+    """What an LR file records so that ``irn upscale`` and the app restore it with the right model and size."""
+    from ..io.checkpoints import model_name, weights_fingerprint
+    from ..io.lrfile import lr_metadata
+
+    return lr_metadata(
+        scale=net.scale, model=model_name(net, path), fingerprint=weights_fingerprint(net), original_size=original_size
+    )
+
+
 def _rescaler(args, net):
     from ..rescaler import IRNRescaler
 
@@ -49,9 +59,7 @@ def _rescaler(args, net):
 
 
 def cmd_downscale(args) -> int:
-    from ..io.checkpoints import model_name, weights_fingerprint
     from ..io.images import read_image, write_png
-    from ..io.lrfile import lr_metadata
 
     image = read_image(args.input)
     for note in image.notes:
@@ -62,12 +70,7 @@ def cmd_downscale(args) -> int:
         lr = _rescaler(args, net).downscale(image.pixels, progress=update)
     finally:
         close()
-    meta = lr_metadata(
-        scale=net.scale,
-        model=model_name(net, path),
-        fingerprint=weights_fingerprint(net),
-        original_size=image.pixels.shape[:2],
-    )
+    meta = _lr_metadata(net, path, image.pixels.shape[:2])
     out = write_png(args.output, lr, metadata=meta, overwrite=args.overwrite)
     print(f"wrote {out} ({lr.shape[1]}x{lr.shape[0]}, x{net.scale} LR)")
     return EXIT_OK
@@ -105,9 +108,7 @@ def cmd_upscale(args) -> int:
 
 
 def cmd_roundtrip(args) -> int:
-    from ..io.checkpoints import model_name, weights_fingerprint
     from ..io.images import read_image, write_png
-    from ..io.lrfile import lr_metadata
     from ..ops.metrics import psnr, ssim
 
     image = read_image(args.input)
@@ -126,12 +127,7 @@ def cmd_roundtrip(args) -> int:
         )
     finally:
         close()
-    meta = lr_metadata(
-        scale=net.scale,
-        model=model_name(net, path),
-        fingerprint=weights_fingerprint(net),
-        original_size=image.pixels.shape[:2],
-    )
+    meta = _lr_metadata(net, path, image.pixels.shape[:2])
     write_png(lr_path, lr, metadata=meta, overwrite=args.overwrite)
     write_png(hr_path, restored, overwrite=args.overwrite)
     crop = net.scale

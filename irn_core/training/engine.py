@@ -15,6 +15,8 @@ import torch
 from torch.utils.data import Sampler
 
 from .config import TrainConfig
+from .data import PatchDataset
+from .validation import load_validation_images
 
 LOG_FIELDS = [
     "iter",
@@ -148,3 +150,19 @@ class IterationLog:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def training_data(config: TrainConfig) -> tuple[PatchDataset, list]:
+    """(training patches, validation images) as ``config`` names them (no validation images without ``val``)."""
+    dataset = PatchDataset(
+        config.data,
+        patch=config.patch,
+        scale=config.scale,
+        seed=config.seed,
+        color_augment=config.color_augment,
+        noise_augment=config.noise_augment,
+    )
+    val_images = (
+        load_validation_images(config.val, scale=config.scale, limit=config.val_max_images) if config.val else []
+    )
+    return dataset, val_images

@@ -18,10 +18,17 @@ from ..io.checkpoints import read_state_dict, state_fingerprint
 from ..nn.irn import build_irn
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
-from .data import PatchDataset
-from .engine import CsvLog, IterationLog, IterationSampler, TrainingResult, learning_rate_factor, set_threads
+from .engine import (
+    CsvLog,
+    IterationLog,
+    IterationSampler,
+    TrainingResult,
+    learning_rate_factor,
+    set_threads,
+    training_data,
+)
 from .losses import backward_reconstruction_loss, distribution_loss, forward_fit_loss, quantize_straight_through
-from .validation import load_validation_images, validate
+from .validation import validate
 
 
 def z_temperature(config: TrainConfig, iteration: int) -> float:
@@ -127,17 +134,7 @@ def train_irn(
     if not checkpoints:
         snapshot(0)
 
-    dataset = PatchDataset(
-        config.data,
-        patch=config.patch,
-        scale=config.scale,
-        seed=config.seed,
-        color_augment=config.color_augment,
-        noise_augment=config.noise_augment,
-    )
-    val_images = (
-        load_validation_images(config.val, scale=config.scale, limit=config.val_max_images) if config.val else []
-    )
+    dataset, val_images = training_data(config)
     log = CsvLog(run_dir / "log.csv")
     if config.autocast_bf16 and not use_bf16:
         message = f"autocast_bf16: {NO_FAST_BF16_MESSAGE}"

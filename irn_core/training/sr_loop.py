@@ -15,9 +15,15 @@ from ..nn.sr import CompactSR
 from ..ops.metrics import psnr, ssim
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
-from .data import PatchDataset
-from .engine import CsvLog, IterationLog, IterationSampler, TrainingResult, learning_rate_factor, set_threads
-from .validation import load_validation_images
+from .engine import (
+    CsvLog,
+    IterationLog,
+    IterationSampler,
+    TrainingResult,
+    learning_rate_factor,
+    set_threads,
+    training_data,
+)
 
 
 def validate_sr(model: torch.nn.Module, images: list[np.ndarray], *, scale: int, device) -> tuple[float, float]:
@@ -64,17 +70,7 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
             keep=config.keep_checkpoints,
         )
 
-    dataset = PatchDataset(
-        config.data,
-        patch=config.patch,
-        scale=config.scale,
-        seed=config.seed,
-        color_augment=config.color_augment,
-        noise_augment=config.noise_augment,
-    )
-    val_images = (
-        load_validation_images(config.val, scale=config.scale, limit=config.val_max_images) if config.val else []
-    )
+    dataset, val_images = training_data(config)
     log = CsvLog(run_dir / "log.csv")
     end = config.iters if stop_after is None else min(config.iters, start + stop_after)
     loader = DataLoader(
