@@ -16,7 +16,7 @@ from ..errors import InvalidInputError
 from ..io.checkpoints import bundled_weights_path, load_irn, resolve_weights
 from ..io.images import list_images, read_image
 from ..nn.irn import build_irn
-from ..ops.metrics import mod_crop, psnr, ssim
+from ..ops.metrics import Y_OFFICIAL, Y_ROUNDED, mod_crop, psnr, ssim
 from ..rescaler import IRNRescaler
 from .studies import sample_draws
 
@@ -75,13 +75,13 @@ def speed_report(
     return lines
 
 
-def _metrics(restored: np.ndarray, hr: np.ndarray, scale: int, grayscale: bool) -> tuple[float, float]:
+def _metrics(restored: np.ndarray, hr: np.ndarray, scale: int, grayscale: bool, round_y: bool) -> tuple[float, float]:
     if grayscale:  # the paper compares a grayscale image on its single channel
         restored, hr = restored @ LUMA, hr[:, :, 0]
         return psnr(restored, hr, crop_border=scale), ssim(restored, hr, crop_border=scale)
     return (
-        psnr(restored, hr, crop_border=scale, y_channel=True),
-        ssim(restored, hr, crop_border=scale, y_channel=True),
+        psnr(restored, hr, crop_border=scale, y_channel=True, round_y=round_y),
+        ssim(restored, hr, crop_border=scale, y_channel=True, round_y=round_y),
     )
 
 
@@ -95,6 +95,7 @@ def run_bench(
     sr_models: tuple[str, ...] | list[str] = (),
     device: str = "auto",
     jpeg: int | None = None,
+    round_y: bool = False,
     progress: bool = True,
     limit: int = 0,
 ) -> dict:
@@ -102,7 +103,8 @@ def run_bench(
 
     Returns {"dataset", "scale", "results": {method: {"psnr_y", "ssim_y", "seconds", "per_image", ...}}}.
     For IRN, each draw's dataset mean is computed and their mean and spread (psnr_y_std) reported.
-    jpeg: store every LR as JPEG of this quality before upscaling.
+    jpeg: store every LR as JPEG of this quality before upscaling. round_y: Y rounded to integer levels
+    (MATLAB, the SR literature's bicubic rows) instead of the official IRN test code's unrounded Y.
     """
     paths = list_images(dataset)[: limit or None]
     if not paths:
@@ -139,7 +141,7 @@ def run_bench(
                 rescaler, rescaler.downscale(hr), draws=draws, seed=0, jpeg_quality=jpeg, output_size=hr.shape[:2]
             )
             for d, draw in enumerate(sample.draws):
-                per_draw[d, i] = _metrics(draw.image, hr, scale, gray)
+                per_draw[d, i] = _metrics(draw.image, hr, scale, gray, round_y)
             if bar is not None:
                 bar.update(1)
         draw_means = per_draw.mean(axis=1)
@@ -160,7 +162,7 @@ def run_bench(
         per_image = []
         for name, hr, gray in images:
             _, restored = upscaler.roundtrip(hr, jpeg_quality=jpeg)
-            psnr_y, ssim_y = _metrics(restored, hr, scale, gray)
+            psnr_y, ssim_y = _metrics(restored, hr, scale, gray, round_y)
             per_image.append({"name": name, "psnr_y": psnr_y, "ssim_y": ssim_y})
             if bar is not None:
                 bar.update(1)
@@ -172,7 +174,13 @@ def run_bench(
         }
     if bar is not None:
         bar.close()
-    out = {"dataset": Path(dataset).name, "scale": scale, "images": len(images), "results": results}
+    out = {
+        "dataset": Path(dataset).name,
+        "scale": scale,
+        "images": len(images),
+        "y_convention": Y_ROUNDED if round_y else Y_OFFICIAL,
+        "results": results,
+    }
     if jpeg is not None:
         out["jpeg_quality"] = jpeg
     return out
@@ -181,7 +189,8 @@ def run_bench(
 def format_table(report: dict) -> str:
     lines = [
         f"{report['dataset']} x{report['scale']} ({report['images']} images)"
-        + (f", LR stored as JPEG q{report['jpeg_quality']}" if "jpeg_quality" in report else ""),
+        + (f", LR stored as JPEG q{report['jpeg_quality']}" if "jpeg_quality" in report else "")
+        + f"; {report.get('y_convention', Y_OFFICIAL)}",
         f"{'method':<24}{'PSNR-Y':>10}{'SSIM-Y':>10}{'seconds':>10}",
     ]
     for method, r in report["results"].items():

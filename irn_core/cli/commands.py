@@ -229,6 +229,7 @@ def cmd_bench(args) -> int:
         sr_models=args.sr_model,
         device=args.device,
         jpeg=args.jpeg,
+        round_y=args.round_y,
         progress=not args.quiet,
     )
     print(format_table(report))

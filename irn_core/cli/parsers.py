@@ -121,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", help="IRN weights (default: bundled)")
     p.add_argument("--sr-model", action="append", default=[], help="an SR checkpoint spandrel can load")
     p.add_argument("--jpeg", type=int, help="store each LR as JPEG of this quality first")
+    p.add_argument(
+        "--round-y",
+        action="store_true",
+        help="round Y to integer levels as MATLAB rgb2ycbcr on uint8 (the SR literature's bicubic rows); "
+        "default: unrounded Y as the official IRN test code (the paper's IRN rows)",
+    )
     p.add_argument("--device", default="auto")
     p.add_argument("--json", help="write the results here")
     p.add_argument("-q", "--quiet", action="store_true")

@@ -255,7 +255,8 @@ def describe_weights(path: str | os.PathLike) -> list[tuple[str, str]]:
             (
                 "Validation",
                 f"{meta.get('val_set', '?')} PSNR-Y {float(meta['val_psnr_y']):.2f} dB, SSIM-Y "
-                f"{meta.get('val_ssim_y', '?')} (mean of {meta.get('val_draws', '?')} latent draws)",
+                f"{meta.get('val_ssim_y', '?')} (mean of {meta.get('val_draws', '?')} latent draws; "
+                f"{meta.get('val_y_convention', 'Y rounded to integer levels')})",
             )
         )
     if "init_fingerprint" in meta:

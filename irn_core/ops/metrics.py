@@ -2,10 +2,12 @@
 
 Images are float32 HWC RGB in [0, 1] (or uint8). Both are first quantised to 8-bit levels,
 as the saved images the paper evaluates are. With ``y_channel=True`` the comparison is on
-the luma of ITU-R BT.601 as MATLAB's ``rgb2ycbcr`` computes it (range 16-235, rounded to integer
-levels as MATLAB does for uint8 images; this reproduces the paper's bicubic rows to 0.01 dB).
-``crop_border`` pixels are dropped from every edge. SSIM uses an 11x11 Gaussian window
-with sigma 1.5 over the 'valid' area, as the official ``calculate_ssim``.
+the luma of ITU-R BT.601 (16-235): by default unrounded, as the official IRN test code computes it
+(``bgr2ycbcr`` on float images), the convention of the paper's IRN rows; with ``round_y=True`` rounded
+to integer levels as MATLAB's ``rgb2ycbcr`` does on uint8 images, the convention of the SR literature's
+bicubic rows (it reproduces the paper's to 0.01 dB). ``crop_border`` pixels are dropped from every
+edge. SSIM uses an 11x11 Gaussian window with sigma 1.5 over the 'valid' area, as the official
+``calculate_ssim``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import numpy as np
 
 Region = tuple[tuple[int, int], tuple[int, int]]  # ((row0, row1), (col0, col1)), half-open
 
+Y_OFFICIAL = "Y unrounded (official IRN test code)"
+Y_ROUNDED = "Y rounded to integer levels (MATLAB rgb2ycbcr on uint8)"
 _Y_WEIGHTS = np.array([65.481, 128.553, 24.966], dtype=np.float64) / 255.0
 
 
@@ -32,13 +36,14 @@ def _to_levels(img: np.ndarray, name: str) -> np.ndarray:
     return np.clip(np.round(img.astype(np.float32, copy=False) * np.float32(255.0)), 0, 255)
 
 
-def rgb_to_y(levels: np.ndarray) -> np.ndarray:
-    """BT.601 luma of RGB in 0-255 levels as MATLAB rgb2ycbcr on uint8:
-    round(16 + (65.481 R + 128.553 G + 24.966 B) / 255)."""
-    return np.round(levels.astype(np.float64) @ _Y_WEIGHTS + 16.0)
+def rgb_to_y(levels: np.ndarray, *, rounded: bool = False) -> np.ndarray:
+    """BT.601 luma of RGB in 0-255 levels: 16 + (65.481 R + 128.553 G + 24.966 B) / 255, in float64;
+    ``rounded`` rounds it to integer levels as MATLAB rgb2ycbcr does on uint8 images."""
+    y = levels.astype(np.float64) @ _Y_WEIGHTS + 16.0
+    return np.round(y) if rounded else y
 
 
-def _prepare(pred, target, crop_border: int, y_channel: bool, region: Region | None):
+def _prepare(pred, target, crop_border: int, y_channel: bool, region: Region | None, round_y: bool = False):
     pred, target = np.asarray(pred), np.asarray(target)
     if pred.shape != target.shape:
         raise ValueError(f"pred and target must have the same shape, got {pred.shape} and {target.shape}")
@@ -47,7 +52,7 @@ def _prepare(pred, target, crop_border: int, y_channel: bool, region: Region | N
         pred, target = pred[r0:r1, c0:c1], target[r0:r1, c0:c1]
     a, b = _to_levels(pred, "pred"), _to_levels(target, "target")
     if y_channel and a.ndim == 3 and a.shape[2] == 3:
-        a, b = rgb_to_y(a), rgb_to_y(b)
+        a, b = rgb_to_y(a, rounded=round_y), rgb_to_y(b, rounded=round_y)
     if crop_border < 0:
         raise ValueError(f"crop_border must be >= 0, got {crop_border}")
     if crop_border:
@@ -59,14 +64,21 @@ def _prepare(pred, target, crop_border: int, y_channel: bool, region: Region | N
 
 
 def psnr(
-    pred: np.ndarray, target: np.ndarray, *, crop_border: int = 0, y_channel: bool = False, region: Region | None = None
+    pred: np.ndarray,
+    target: np.ndarray,
+    *,
+    crop_border: int = 0,
+    y_channel: bool = False,
+    round_y: bool = False,
+    region: Region | None = None,
 ) -> float:
     """Peak signal-to-noise ratio in dB on 8-bit levels; ``inf`` for identical images.
 
+    y_channel: compare BT.601 luma only (the paper's tables); round_y: round it to integer levels (MATLAB).
     region: ((row0, row1), (col0, col1)) of the image to compare; ``crop_border`` is then
     taken from the region's edges.
     """
-    a, b = _prepare(pred, target, crop_border, y_channel, region)
+    a, b = _prepare(pred, target, crop_border, y_channel, region, round_y)
     diff = a.astype(np.float64) - b
     mse = float(np.mean(diff * diff))
     return math.inf if mse == 0 else 20.0 * math.log10(255.0 / math.sqrt(mse))
@@ -90,10 +102,16 @@ def _ssim_plane(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def ssim(
-    pred: np.ndarray, target: np.ndarray, *, crop_border: int = 0, y_channel: bool = False, region: Region | None = None
+    pred: np.ndarray,
+    target: np.ndarray,
+    *,
+    crop_border: int = 0,
+    y_channel: bool = False,
+    round_y: bool = False,
+    region: Region | None = None,
 ) -> float:
-    """Structural similarity (mean over channels for RGB); 1.0 for identical images."""
-    a, b = _prepare(pred, target, crop_border, y_channel, region)
+    """Structural similarity (mean over channels for RGB); 1.0 for identical images. Options as ``psnr``."""
+    a, b = _prepare(pred, target, crop_border, y_channel, region, round_y)
     a, b = a.astype(np.float64), b.astype(np.float64)
     if a.ndim == 2:
         return _ssim_plane(a, b)

@@ -11,6 +11,7 @@ from ..errors import WeightsError
 from ..io.checkpoints import save_irn, save_sr
 from ..nn.irn import IRN, build_irn
 from ..nn.sr import CompactSR
+from ..ops.metrics import Y_OFFICIAL
 from .checkpoints import list_checkpoints, load_checkpoint
 from .sr_loop import validate_sr
 from .validation import load_validation_images, validate
@@ -88,6 +89,7 @@ def export_run(
             val_set=Path(val).name,
             val_psnr_y=round(full, 3),
             val_ssim_y=round(full_ssim, 4),
+            val_y_convention=Y_OFFICIAL,
             fp16_cost_db=round(full - reduced, 4),
         )
         if kind == "irn":

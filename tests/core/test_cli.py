@@ -127,11 +127,15 @@ def test_bicubic_bench_value_of_a_known_image(tmp_path):
     folder = tmp_path / "one"
     folder.mkdir()
     write_png(folder / "astronaut.png", data.astronaut().astype(np.float32) / 255)
-    report = run_bench(dataset=folder, scale=2, methods=["bicubic"], progress=False)
+    report = run_bench(dataset=folder, scale=2, methods=["bicubic"], progress=False, round_y=True)
     assert report["results"]["bicubic"]["psnr_y"] == pytest.approx(KNOWN_ASTRONAUT_BICUBIC_X2, abs=0.005)
+    assert "rounded" in report["y_convention"]
+    official = run_bench(dataset=folder, scale=2, methods=["bicubic"], progress=False)
+    assert official["results"]["bicubic"]["psnr_y"] == pytest.approx(KNOWN_ASTRONAUT_BICUBIC_X2_OFFICIAL, abs=0.005)
 
 
-KNOWN_ASTRONAUT_BICUBIC_X2 = 31.698  # Y channel, 2-pixel border; regression value
+KNOWN_ASTRONAUT_BICUBIC_X2 = 31.698  # Y rounded (MATLAB), 2-pixel border; regression value
+KNOWN_ASTRONAUT_BICUBIC_X2_OFFICIAL = 31.713  # Y unrounded (official IRN test code); regression value
 
 
 def test_irn_sample_writes_draws_mean_std_and_csv(tmp_path, weights, sample_png, capsys):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from irn_core import imresize, psnr, ssim
-from irn_core.ops.metrics import rgb_to_y
+from irn_core.ops.metrics import _ssim_plane, rgb_to_y
 
 REFERENCE = Path(__file__).parent / "data" / "imresize_reference.npz"
 
@@ -45,13 +45,42 @@ def test_psnr_of_a_constant_offset_has_its_closed_form():
     a = np.full((20, 20, 3), 100, np.uint8)
     b = a + 5
     assert psnr(a, b) == pytest.approx(20 * math.log10(255 / 5))
-    # On Y, an offset of 5 levels in R, G and B moves Y by 5*219/255 (rounded to whole levels: 4).
-    assert psnr(a, b, y_channel=True) == pytest.approx(20 * math.log10(255 / 4))
+    # On Y, an offset of 5 levels in R, G and B moves Y by 5*219/255 (the official code's unrounded Y)...
+    assert psnr(a, b, y_channel=True) == pytest.approx(20 * math.log10(255 / (5 * 219 / 255)))
+    # ...and by 4 whole levels once Y is rounded as MATLAB does (101.88 -> 102, 106.18 -> 106).
+    assert psnr(a, b, y_channel=True, round_y=True) == pytest.approx(20 * math.log10(255 / 4))
 
 
-def test_y_channel_matches_matlab_rgb2ycbcr():
-    levels = np.array([[[0, 0, 0], [255, 255, 255], [255, 0, 0]]], np.float64)
-    np.testing.assert_array_equal(rgb_to_y(levels), [[16, 235, 81]])
+def test_y_channel_is_bt601_unrounded_or_rounded_as_matlab():
+    levels = np.array([[[0, 0, 0], [255, 255, 255], [255, 0, 0], [10, 20, 30]]], np.float64)
+    np.testing.assert_allclose(rgb_to_y(levels), [[16, 235, 81.481, 16 + (654.81 + 2571.06 + 748.98) / 255]])
+    np.testing.assert_array_equal(rgb_to_y(levels, rounded=True), [[16, 235, 81, 32]])
+
+
+def _official_y_psnr(sr: np.ndarray, gt: np.ndarray, crop: int):
+    """The official IRN test code's PSNR-Y, written out independently: uint8 images / 255, bgr2ycbcr on
+    float (Y = (img*255) . [24.966, 128.553, 65.481] (BGR) / 255 + 16, then / 255, unrounded), crop,
+    PSNR on Y*255. Returns (PSNR-Y, cropped Y of sr, cropped Y of gt) in 0-255."""
+
+    def y_of(img8):
+        bgr = img8[:, :, ::-1].astype(np.float64) / 255.0 * 255.0
+        return (bgr @ np.array([24.966, 128.553, 65.481]) / 255.0 + 16.0) / 255.0
+
+    a, b = y_of(sr)[crop:-crop, crop:-crop] * 255, y_of(gt)[crop:-crop, crop:-crop] * 255
+    mse = np.mean((a - b) ** 2)
+    return 20 * math.log10(255.0 / math.sqrt(mse)), a, b
+
+
+def test_default_y_metrics_equal_the_official_test_code(astronaut):
+    rng = np.random.default_rng(1)
+    gt = np.round(astronaut[100:228, 150:278] * 255).astype(np.uint8)
+    sr = np.clip(gt + rng.normal(0, 6, gt.shape), 0, 255).round().astype(np.uint8)
+    official, a, b = _official_y_psnr(sr, gt, crop=4)
+    assert psnr(sr, gt, crop_border=4, y_channel=True) == pytest.approx(official, abs=1e-9)
+    # SSIM-Y runs the official window (our _ssim_plane, checked against scikit-image below) on that same Y.
+    assert ssim(sr, gt, crop_border=4, y_channel=True) == pytest.approx(_ssim_plane(a, b), abs=1e-12)
+    # Rounding Y (MATLAB on uint8) is a different, lower figure here.
+    assert psnr(sr, gt, crop_border=4, y_channel=True, round_y=True) < official - 0.01
 
 
 def test_border_crop_and_region(small_image):
