@@ -20,6 +20,14 @@ class ImageIOError(IRNError):
     """An image could not be read or written; the message says which file and why."""
 
 
+class OutputExistsError(ImageIOError):
+    """A file would be replaced without leave; nothing was written. ``path``: the existing file."""
+
+    def __init__(self, path: object):
+        self.path = path
+        super().__init__(f"{path} already exists; nothing was written (choose another name, or allow replacing it)")
+
+
 class WeightsError(IRNError, ValueError):
     """A weights file is missing, unreadable, not a known checkpoint, or of the wrong scale."""
 

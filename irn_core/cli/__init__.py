@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from ..errors import IRNError
+from ..errors import IRNError, OutputExistsError
 from .commands import EXIT_ERROR, EXIT_INTERRUPTED, CliError
 from .parsers import build_parser
 
@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except OutputExistsError as exc:
+        print(f"irn {args.command}: error: {exc.path} already exists; pass --overwrite to replace it", file=sys.stderr)
+        return EXIT_ERROR
     except IRNError as exc:
         print(f"irn {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

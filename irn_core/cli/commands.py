@@ -42,13 +42,18 @@ def _load_model(args, scale: int | None):
     return load_irn(path, scale=scale), path
 
 
-def _lr_metadata(net, path, original_size) -> dict[str, str]:
-    """What an LR file records so that ``irn upscale`` and the app restore it with the right model and size."""
+def _lr_metadata(net, path, original_size, original_bit_depth: int = 8) -> dict[str, str]:
+    """What an LR file records so that ``irn upscale`` and the app restore it with the right model, size
+    and bit depth."""
     from ..io.checkpoints import model_name, weights_fingerprint
     from ..io.lrfile import lr_metadata
 
     return lr_metadata(
-        scale=net.scale, model=model_name(net, path), fingerprint=weights_fingerprint(net), original_size=original_size
+        scale=net.scale,
+        model=model_name(net, path),
+        fingerprint=weights_fingerprint(net),
+        original_size=original_size,
+        original_bit_depth=original_bit_depth,
     )
 
 
@@ -56,88 +61,6 @@ def _rescaler(args, net):
     from ..rescaler import IRNRescaler
 
     return IRNRescaler(net, device=args.device, precision=args.precision)
-
-
-def cmd_downscale(args) -> int:
-    from ..io.images import read_image, write_png
-
-    image = read_image(args.input)
-    for note in image.notes:
-        print(f"note: {note}", file=sys.stderr)
-    net, path = _load_model(args, args.scale or (None if args.weights else 4))
-    update, close = _progress_bar("downscale", args.quiet)
-    try:
-        lr = _rescaler(args, net).downscale(image.pixels, progress=update)
-    finally:
-        close()
-    meta = _lr_metadata(net, path, image.pixels.shape[:2])
-    out = write_png(args.output, lr, metadata=meta, overwrite=args.overwrite)
-    print(f"wrote {out} ({lr.shape[1]}x{lr.shape[0]}, x{net.scale} LR)")
-    return EXIT_OK
-
-
-def cmd_upscale(args) -> int:
-    from ..io.checkpoints import weights_fingerprint
-    from ..io.images import read_image, write_png
-    from ..io.lrfile import lr_warnings, read_lr_info
-
-    image = read_image(args.input)
-    info = read_lr_info(image)
-    scale = args.scale or (info.scale if info else None)
-    if scale is None:
-        raise CliError(f"{image.path.name} records no scale (it was not written by `irn downscale`); give --scale")
-    net, _ = _load_model(args, scale)
-    for warning in lr_warnings(image, info, scale=net.scale, fingerprint=weights_fingerprint(net)):
-        print(f"warning: {warning}", file=sys.stderr)
-    output_size = None
-    if info and info.original_size and info.scale == net.scale:
-        h, w = image.pixels.shape[:2]
-        oh, ow = info.original_size
-        if oh <= h * net.scale and ow <= w * net.scale:
-            output_size = info.original_size
-    update, close = _progress_bar("upscale", args.quiet)
-    try:
-        hr = _rescaler(args, net).upscale(
-            image.pixels, temperature=args.temperature, seed=args.seed, output_size=output_size, progress=update
-        )
-    finally:
-        close()
-    out = write_png(args.output, hr, bit_depth=args.bit_depth, overwrite=args.overwrite)
-    print(f"wrote {out} ({hr.shape[1]}x{hr.shape[0]})")
-    return EXIT_OK
-
-
-def cmd_roundtrip(args) -> int:
-    from ..io.images import read_image, write_png
-    from ..ops.metrics import psnr, ssim
-
-    image = read_image(args.input)
-    net, path = _load_model(args, args.scale or (None if args.weights else 4))
-    out_dir = Path(args.output)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = image.path.stem
-    lr_path, hr_path = out_dir / f"{stem}_x{net.scale}_lr.png", out_dir / f"{stem}_x{net.scale}_restored.png"
-    for p in (lr_path, hr_path):
-        if p.exists() and not args.overwrite:
-            raise CliError(f"{p} already exists; use --overwrite or another folder")
-    update, close = _progress_bar("roundtrip", args.quiet)
-    try:
-        lr, restored = _rescaler(args, net).roundtrip(
-            image.pixels, temperature=args.temperature, seed=args.seed, progress=update
-        )
-    finally:
-        close()
-    meta = _lr_metadata(net, path, image.pixels.shape[:2])
-    write_png(lr_path, lr, metadata=meta, overwrite=args.overwrite)
-    write_png(hr_path, restored, overwrite=args.overwrite)
-    crop = net.scale
-    print(f"wrote {lr_path} and {hr_path}")
-    print(
-        f"PSNR-Y {psnr(restored, image.pixels, crop_border=crop, y_channel=True):.2f} dB, "
-        f"SSIM-Y {ssim(restored, image.pixels, crop_border=crop, y_channel=True):.4f}, "
-        f"PSNR-RGB {psnr(restored, image.pixels):.2f} dB"
-    )
-    return EXIT_OK
 
 
 def cmd_speed(args) -> int:
@@ -209,7 +132,7 @@ def cmd_export(args) -> int:
     from ..training import export_run
 
     if Path(args.output).exists() and not args.overwrite:
-        raise CliError(f"{args.output} already exists; use --overwrite")
+        raise CliError(f"{args.output} already exists; pass --overwrite to replace it")
     meta = export_run(args.run_dir, args.output, val=args.val, draws=args.draws)
     print(f"wrote {args.output}: {meta}")
     return EXIT_OK

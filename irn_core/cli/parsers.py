@@ -4,16 +4,62 @@ from __future__ import annotations
 
 import argparse
 
-from . import commands
+from . import commands, rescale
+
+SCALE_HELP = "rescaling factor; weights ship for x2 and x4 (x8 needs --weights FILE)"
+TRAIN_OPTIONS = (
+    ("iters", int, "iterations in all (the run resumes until it reaches them)"),
+    ("batch", int, "patches per iteration"),
+    ("patch", int, "HR patch edge in pixels"),
+    ("seed", int, "seed of the patch sampler and initialisation"),
+    ("lr", float, "peak learning rate"),
+    ("z-warmup-iters", int, "iterations over which the latent temperature rises from 0 to 1"),
+    ("lr-warmup-iters", int, "iterations of linear learning-rate warm-up"),
+    ("threads", int, "CPU threads (default: all cores)"),
+    ("val-every", int, "validate every this many iterations"),
+)
 
 
-def _add_common(p: argparse.ArgumentParser, *, scale_required: bool = False) -> None:
-    p.add_argument("--scale", type=int, choices=(2, 4, 8), required=scale_required, help="rescaling factor")
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows every option's default in --help, and keeps the descriptions' line breaks."""
+
+    def _fill_text(self, text, width, indent):
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
+def _parser(sub, name: str, help_text: str, description: str | None = None) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_text, description=description or help_text, formatter_class=_Formatter)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scale", type=int, choices=(2, 4, 8), help=SCALE_HELP + " (default: 4, or the file's own)")
     p.add_argument("--weights", help="IRN weights: our .safetensors or an official .pth (default: bundled)")
-    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N, mps")
-    p.add_argument("--precision", default="fp32", choices=("auto", "fp32", "bf16", "fp16"))
-    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N or mps")
+    p.add_argument(
+        "--precision",
+        default="fp32",
+        choices=("auto", "fp32", "bf16", "fp16"),
+        help="arithmetic precision (bf16 falls back to fp32 on CPUs without fast bf16; fp16 needs CUDA)",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar (notes and warnings still show)")
+
+
+def _add_rescale(sub, name: str, help_text: str, output_help: str) -> argparse.ArgumentParser:
+    p = _parser(sub, name, help_text, (rescale.__doc__ or "").split("\n\n", 1)[1].strip())
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and/or folders of images")
+    p.add_argument("-o", "--output", required=True, help=output_help)
+    p.add_argument("-r", "--recursive", action="store_true", help="also take images in subfolders of INPUT folders")
+    p.add_argument("--strip-metadata", action="store_true", help="write no ICC profile or EXIF into the outputs")
+    p.add_argument("--strip-gps", action="store_true", help="remove only the GPS location from the EXIF written")
+    _add_common(p)
+    p.set_defaults(func=rescale.cmd_rescale)
+    return p
+
+
+def _add_latent(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=0, help="seed of the latent draw z")
+    p.add_argument("--temperature", type=float, default=1.0, help="z ~ N(0, T^2 I); 0 gives z = 0")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,61 +70,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("downscale", help="HR image -> IRN LR PNG (records scale and model)")
-    p.add_argument("input"), p.add_argument("-o", "--output", required=True, help="LR .png to write")
-    _add_common(p)
-    p.set_defaults(func=commands.cmd_downscale)
+    _add_rescale(
+        sub,
+        "downscale",
+        "HR images -> IRN LR PNGs (8-bit by IRN's design; they record scale, model, size and bit depth)",
+        "an LR .png to write (one input file), or a folder for NAME_xS_lr.png files",
+    )
+    p = _add_rescale(
+        sub,
+        "upscale",
+        "IRN LR PNGs -> restored HR PNGs with a drawn latent",
+        "a .png to write (one input file), or a folder for NAME_restored.png files",
+    )
+    _add_latent(p)
+    p.add_argument(
+        "--bit-depth", type=int, choices=(8, 16), help="bits per channel of the restored PNG (default: the original's)"
+    )
+    p = _add_rescale(
+        sub,
+        "roundtrip",
+        "downscale and upscale, write both, print PSNR/SSIM per image",
+        "a folder for NAME_xS_lr.png and NAME_xS_restored.png",
+    )
+    _add_latent(p)
+    p.add_argument(
+        "--bit-depth", type=int, choices=(8, 16), help="bits per channel of the restored PNG (default: the input's)"
+    )
 
-    p = sub.add_parser("upscale", help="IRN LR PNG -> restored HR PNG with a drawn latent")
-    p.add_argument("input"), p.add_argument("-o", "--output", required=True, help="HR .png to write")
-    _add_common(p)
-    p.add_argument("--seed", type=int, default=0, help="latent draw seed (default 0)")
-    p.add_argument("--temperature", type=float, default=1.0, help="z ~ N(0, T^2 I); 0 gives z = 0")
-    p.add_argument("--bit-depth", type=int, choices=(8, 16), default=8)
-    p.set_defaults(func=commands.cmd_upscale)
-
-    p = sub.add_parser("roundtrip", help="downscale and upscale, write both, print PSNR/SSIM")
-    p.add_argument("input"), p.add_argument("-o", "--output", required=True, help="output folder")
-    _add_common(p)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--temperature", type=float, default=1.0)
-    p.set_defaults(func=commands.cmd_roundtrip)
-
-    p = sub.add_parser("speed", help="ms per megapixel for downscale/upscale, and peak memory")
-    p.add_argument("--scales", type=lambda s: [int(v) for v in s.split(",")], default=[2, 4])
+    p = _parser(sub, "speed", "ms per megapixel for downscale/upscale, and peak memory")
+    p.add_argument(
+        "--scales", type=lambda s: [int(v) for v in s.split(",")], default=[2, 4], help="comma-separated scales"
+    )
     p.add_argument("--size", type=int, default=512, help="HR edge of the test image")
-    p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--device", default="auto")
-    p.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"))
+    p.add_argument("--repeats", type=int, default=3, help="timed repeats (the best is reported)")
+    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N or mps")
+    p.add_argument("--precision", default="fp32", choices=("auto", "fp32", "bf16", "fp16"), help="precision")
     p.set_defaults(func=commands.cmd_speed)
 
-    p = sub.add_parser("train", help="train IRN (resumes when RUN_DIR has checkpoints)")
-    p.add_argument("--model", choices=("irn", "sr"), help="irn (default) or sr (our SR baseline)")
-    p.add_argument("--scale", type=int, choices=(2, 4, 8))
-    p.add_argument("--data", help="folder of training images")
+    p = _parser(sub, "train", "train IRN or the SR baseline (resumes when --out holds checkpoints)")
+    p.add_argument("--model", choices=("irn", "sr"), help="irn or sr (our SR baseline) (default: irn)")
+    p.add_argument("--scale", type=int, choices=(2, 4, 8), help="rescaling factor")
+    p.add_argument("--data", help="folder of training images (any PNG/JPEG photos)")
     p.add_argument("--val", help="folder of validation images (e.g. Set5)")
     p.add_argument("--out", help="run folder (checkpoints, log.csv)")
-    p.add_argument("--config", help="JSON file of TrainConfig options")
-    for name, kind in (
-        ("iters", int),
-        ("batch", int),
-        ("patch", int),
-        ("seed", int),
-        ("lr", float),
-        ("z-warmup-iters", int),
-        ("lr-warmup-iters", int),
-        ("threads", int),
-        ("val-every", int),
-    ):
-        p.add_argument(f"--{name}", type=kind, dest=name.replace("-", "_"))
-    p.add_argument("--lr-schedule", choices=("multistep", "cosine"), dest="lr_schedule")
+    p.add_argument("--config", help="JSON file of TrainConfig options; flags given here override it")
+    for name, kind, help_text in TRAIN_OPTIONS:
+        p.add_argument(f"--{name}", type=kind, dest=name.replace("-", "_"), help=help_text)
+    p.add_argument("--lr-schedule", choices=("multistep", "cosine"), dest="lr_schedule", help="learning-rate schedule")
     p.add_argument(
         "--init-from",
         dest="init_from",
         help="weights to start from: the same scale (fine-tuning) or a lower one (its first stages)",
     )
-    p.add_argument("--device")
-    p.add_argument("--bf16", action="store_true", help="bf16 autocast")
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast (ignored where bf16 is slow)")
     p.add_argument("--channels-last", action="store_true", dest="channels_last", help="NHWC memory layout")
     p.add_argument(
         "--color-augment",
@@ -101,43 +146,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop with a checkpoint after this much wall time (resume by running again)",
     )
     p.add_argument("--plot", metavar="RUN_DIR", help="only write RUN_DIR/curve.png from its log")
-    p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=commands.cmd_train)
 
-    p = sub.add_parser("export", help="write a run's weights as safetensors (fp16 when harmless)")
-    p.add_argument("run_dir"), p.add_argument("-o", "--output", required=True)
+    p = _parser(sub, "export", "write a run's weights as safetensors (fp16 when harmless)")
+    p.add_argument("run_dir", help="a run folder of irn train")
+    p.add_argument("-o", "--output", required=True, help="the .safetensors file to write")
     p.add_argument("--val", help="images to measure the fp16 cost on (e.g. Set5)")
-    p.add_argument("--draws", type=int, default=5)
-    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--draws", type=int, default=5, help="latent draws for that measurement")
+    p.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
     p.set_defaults(func=commands.cmd_export)
 
-    p = sub.add_parser("bench", help="the paper's PSNR-Y/SSIM-Y table on a folder of HR images")
-    p.add_argument("--dataset", required=True, help="folder of HR images (e.g. Set5)")
-    p.add_argument("--scale", type=int, required=True, choices=(2, 4, 8))
+    p = _parser(sub, "bench", "the paper's PSNR-Y/SSIM-Y table on a folder of HR images")
+    p.add_argument("--dataset", required=True, help="folder of HR images (e.g. Set5; any folder of images works)")
+    p.add_argument("--scale", type=int, required=True, choices=(2, 4, 8), help=SCALE_HELP)
     p.add_argument(
         "--methods", default="irn,bicubic,lanczos", help="comma-separated: irn, bicubic, lanczos, sr (our SR network)"
     )
     p.add_argument("--draws", type=int, default=5, help="latent draws for IRN")
     p.add_argument("--weights", help="IRN weights (default: bundled)")
-    p.add_argument("--sr-model", action="append", default=[], help="an SR checkpoint spandrel can load")
+    p.add_argument("--sr-model", action="append", default=[], help="an SR checkpoint spandrel can load (repeatable)")
     p.add_argument("--jpeg", type=int, help="store each LR as JPEG of this quality first")
     p.add_argument(
         "--round-y",
         action="store_true",
         help="round Y to integer levels as MATLAB rgb2ycbcr on uint8 (the SR literature's bicubic rows); "
-        "default: unrounded Y as the official IRN test code (the paper's IRN rows)",
+        "otherwise unrounded Y as the official IRN test code (the paper's IRN rows)",
     )
-    p.add_argument("--device", default="auto")
+    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, cuda:N or mps")
     p.add_argument("--json", help="write the results here")
-    p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=commands.cmd_bench)
 
-    p = sub.add_parser("sample", help="many latent draws of one image: each draw, mean.png, std.png, metrics.csv")
+    p = _parser(sub, "sample", "many latent draws of one image: each draw, mean.png, std.png, metrics.csv")
     p.add_argument("input", help="an HR image (downscaled first) or an LR PNG written by IRN Studio")
     p.add_argument("-o", "--output", required=True, help="output folder (created; existing files are kept)")
     _add_common(p)
-    p.add_argument("--draws", type=int, default=8, help="number of latent draws (default 8)")
-    p.add_argument("--temperature", type=float, default=1.0, help="z ~ N(0, T^2 I) (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first draw; draw i uses seed+i (default 0)")
+    p.add_argument("--draws", type=int, default=8, help="number of latent draws")
+    p.add_argument("--temperature", type=float, default=1.0, help="z ~ N(0, T^2 I)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the first draw; draw i uses seed+i")
     p.set_defaults(func=commands.cmd_sample)
     return parser

@@ -19,11 +19,14 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from ..errors import ImageIOError, InvalidInputError
+from ..errors import ImageIOError, InvalidInputError, OutputExistsError
 from ..ops.codecs import to_uint8
+from .metadata import PhotoMetadata, from_pillow, png_chunks
 
-READABLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
-LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp")
+# HEIC/HEIF and AVIF (phones) are decoded by pillow-heif; the others by OpenCV.
+HEIF_SUFFIXES = (".heic", ".heif", ".avif")
+READABLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp") + HEIF_SUFFIXES
+LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp") + HEIF_SUFFIXES
 # A decoded image this large would need > 4 GiB as float32; refuse instead of swapping.
 MAX_PIXELS = 350_000_000
 
@@ -51,6 +54,7 @@ class LoadedImage:
     notes: what was done to make it RGB (grayscale expanded, alpha composited, rotated).
     metadata: PNG text chunks (e.g. what IRN Studio recorded in an LR file).
     alpha: float32 (H, W) in [0, 1] when the file had an alpha channel, else None.
+    photo: the ICC profile and EXIF to carry into outputs (orientation already applied, reset to 1).
     """
 
     path: Path
@@ -59,14 +63,29 @@ class LoadedImage:
     notes: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     alpha: np.ndarray | None = None
+    photo: PhotoMetadata = field(default_factory=PhotoMetadata)
 
     @property
     def is_lossy(self) -> bool:
         return self.path.suffix.lower() in LOSSY_SUFFIXES
 
 
-def _orientation_and_metadata(path: Path) -> tuple[int, dict[str, str]]:
-    """Validate the whole file with Pillow (catches truncation) and read EXIF orientation and text."""
+def _register_heif() -> bool:
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _inspect(path: Path) -> tuple[int, dict[str, str], PhotoMetadata, np.ndarray | None]:
+    """Validate the whole file with Pillow (catches truncation) and read its EXIF orientation, text chunks,
+    ICC profile and EXIF. For HEIC/HEIF/AVIF also the decoded pixels (BGR(A) uint8, as OpenCV gives), which
+    libheif has already turned upright (orientation 1)."""
+    heif = path.suffix.lower() in HEIF_SUFFIXES
+    if heif and not _register_heif():
+        raise ImageIOError(f"{path.name}: reading HEIC/HEIF/AVIF needs pillow-heif (pip install pillow-heif)")
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(path) as im:
@@ -76,8 +95,13 @@ def _orientation_and_metadata(path: Path) -> tuple[int, dict[str, str]]:
                     f"{path.name}: {im.width}x{im.height} is too large (limit {MAX_PIXELS // 1_000_000} megapixels)"
                 )
             im.load()
-            orientation = int(im.getexif().get(0x0112, 1))
+            orientation = 1 if heif else int(im.getexif().get(0x0112, 1))
             text = {str(k): str(v) for k, v in getattr(im, "text", {}).items()}
+            photo = from_pillow(im)
+            decoded = None
+            if heif:
+                rgb = np.asarray(im.convert("RGBA" if "A" in im.mode else "RGB"))
+                decoded = rgb[:, :, [2, 1, 0, 3]] if rgb.shape[2] == 4 else rgb[:, :, ::-1]
     except ImageIOError:
         raise
     except UnidentifiedImageError as exc:
@@ -86,7 +110,7 @@ def _orientation_and_metadata(path: Path) -> tuple[int, dict[str, str]]:
         ) from exc
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageIOError(f"{path.name} is damaged or truncated ({exc}); re-export or re-download it") from exc
-    return orientation, text
+    return orientation, text, photo, decoded
 
 
 def _apply_orientation(pixels: np.ndarray, orientation: int) -> np.ndarray:
@@ -122,8 +146,8 @@ def read_image(path: str | os.PathLike, *, background: float = 1.0) -> LoadedIma
         raise ImageIOError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
     if data.size == 0:
         raise ImageIOError(f"{path.name} is empty (0 bytes)")
-    orientation, metadata = _orientation_and_metadata(path)
-    raw = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    orientation, metadata, photo, decoded = _inspect(path)
+    raw = decoded if decoded is not None else cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
     if raw is None:
         raise ImageIOError(f"{path.name} could not be decoded; it may be damaged or in an unsupported variant")
     notes: list[str] = []
@@ -162,7 +186,9 @@ def read_image(path: str | os.PathLike, *, background: float = 1.0) -> LoadedIma
     img = np.ascontiguousarray(np.clip(img, 0, 1), dtype=np.float32)
     if min(img.shape[:2]) < 1:
         raise ImageIOError(f"{path.name} has no pixels")
-    return LoadedImage(path=path, pixels=img, bit_depth=bit_depth, notes=notes, metadata=metadata, alpha=alpha)
+    return LoadedImage(
+        path=path, pixels=img, bit_depth=bit_depth, notes=notes, metadata=metadata, alpha=alpha, photo=photo
+    )
 
 
 def _png_text_chunk(key: str, value: str) -> bytes:
@@ -170,8 +196,15 @@ def _png_text_chunk(key: str, value: str) -> bytes:
     return struct.pack(">I", len(body)) + b"tEXt" + body + struct.pack(">I", zlib.crc32(b"tEXt" + body))
 
 
-def encode_png(img: np.ndarray, *, bit_depth: int = 8, metadata: dict[str, str] | None = None) -> bytes:
-    """Encode float32 HxWx3 RGB [0, 1] (or HxW) as PNG bytes, 8 or 16 bit, with text chunks."""
+def encode_png(
+    img: np.ndarray,
+    *,
+    bit_depth: int = 8,
+    metadata: dict[str, str] | None = None,
+    photo: PhotoMetadata | None = None,
+) -> bytes:
+    """Encode float32 HxWx3 RGB [0, 1] (or HxW) as PNG bytes, 8 or 16 bit, with text chunks and the ICC
+    profile and EXIF of ``photo`` (iCCP, eXIf)."""
     img = np.asarray(img)
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
         raise InvalidInputError(f"expected an HxW or HxWx3 image, got shape {img.shape}")
@@ -187,9 +220,11 @@ def encode_png(img: np.ndarray, *, bit_depth: int = 8, metadata: dict[str, str] 
     if not ok:
         raise ImageIOError("PNG encoding failed")
     png = buf.tobytes()
-    if metadata:
+    chunks = b"".join(_png_text_chunk(k, str(v)) for k, v in (metadata or {}).items())
+    if photo is not None:
+        chunks += png_chunks(photo)
+    if chunks:
         ihdr_end = 8 + 4 + 4 + 13 + 4  # signature, then the IHDR chunk
-        chunks = b"".join(_png_text_chunk(k, str(v)) for k, v in metadata.items())
         png = png[:ihdr_end] + chunks + png[ihdr_end:]
     return png
 
@@ -202,7 +237,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool 
     """
     path = Path(path)
     if path.exists() and not overwrite:
-        raise ImageIOError(f"{path} already exists; choose another name or allow overwriting")
+        raise OutputExistsError(path)
     if not path.parent.is_dir():
         raise ImageIOError(f"cannot write {path.name}: folder {path.parent} does not exist")
     tmp_name = None
@@ -222,7 +257,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool 
             os.unlink(tmp_name)
         tmp_name = None
     except FileExistsError as exc:
-        raise ImageIOError(f"{path} already exists; choose another name or allow overwriting") from exc
+        raise OutputExistsError(path) from exc
     except OSError as exc:
         raise ImageIOError(
             f"cannot write {path}: {exc.strerror or exc}; check that the folder is writable and the disk has room"
@@ -239,13 +274,16 @@ def write_png(
     *,
     bit_depth: int = 8,
     metadata: dict[str, str] | None = None,
+    photo: PhotoMetadata | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Write float32 RGB [0, 1] losslessly as PNG (8 or 16 bit), atomically, never replacing
-    an existing file unless ``overwrite``. ``metadata`` becomes PNG tEXt chunks."""
+    an existing file unless ``overwrite``. ``metadata`` becomes PNG tEXt chunks; ``photo`` the ICC
+    profile (iCCP) and EXIF (eXIf) of the photograph it came from."""
     if Path(path).suffix.lower() != ".png":
         raise ImageIOError(f"{Path(path).name}: only PNG is written (lossless); use a .png name")
-    return write_bytes_atomic(path, encode_png(img, bit_depth=bit_depth, metadata=metadata), overwrite=overwrite)
+    png = encode_png(img, bit_depth=bit_depth, metadata=metadata, photo=photo)
+    return write_bytes_atomic(path, png, overwrite=overwrite)
 
 
 def list_images(folder: str | os.PathLike) -> list[Path]:

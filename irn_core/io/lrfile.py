@@ -16,24 +16,30 @@ KEY_SCALE = "irn-studio:scale"
 KEY_MODEL = "irn-studio:model"
 KEY_FINGERPRINT = "irn-studio:weights-sha256"
 KEY_ORIGINAL_SIZE = "irn-studio:original-size"
+KEY_ORIGINAL_BIT_DEPTH = "irn-studio:original-bit-depth"
 
 
 @dataclass(frozen=True)
 class LRInfo:
-    """What an LR file says about itself; ``original_size`` is (height, width) of the HR."""
+    """What an LR file says about itself; ``original_size`` is (height, width) of the HR, and
+    ``original_bit_depth`` (8 or 16) how deep the original was stored: the restored image's default."""
 
     scale: int
     model: str
     fingerprint: str
     original_size: tuple[int, int] | None
+    original_bit_depth: int = 8
 
 
-def lr_metadata(*, scale: int, model: str, fingerprint: str, original_size: tuple[int, int]) -> dict[str, str]:
+def lr_metadata(
+    *, scale: int, model: str, fingerprint: str, original_size: tuple[int, int], original_bit_depth: int = 8
+) -> dict[str, str]:
     return {
         KEY_SCALE: str(scale),
         KEY_MODEL: model,
         KEY_FINGERPRINT: fingerprint,
         KEY_ORIGINAL_SIZE: f"{original_size[0]}x{original_size[1]}",
+        KEY_ORIGINAL_BIT_DEPTH: str(original_bit_depth),
     }
 
 
@@ -47,10 +53,15 @@ def read_lr_info(image: LoadedImage) -> LRInfo | None:
         size = meta.get(KEY_ORIGINAL_SIZE)
         parts = [int(v) for v in size.split("x")] if size else []
         original = (parts[0], parts[1]) if len(parts) == 2 else None
+        depth = 16 if meta.get(KEY_ORIGINAL_BIT_DEPTH) == "16" else 8
     except ValueError:
         return None
     return LRInfo(
-        scale=scale, model=meta.get(KEY_MODEL, "?"), fingerprint=meta.get(KEY_FINGERPRINT, ""), original_size=original
+        scale=scale,
+        model=meta.get(KEY_MODEL, "?"),
+        fingerprint=meta.get(KEY_FINGERPRINT, ""),
+        original_size=original,
+        original_bit_depth=depth,
     )
 
 
