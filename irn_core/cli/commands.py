@@ -42,21 +42,6 @@ def _load_model(args, scale: int | None):
     return load_irn(path, scale=scale), path
 
 
-def _lr_metadata(net, path, original_size, original_bit_depth: int = 8) -> dict[str, str]:
-    """What an LR file records so that ``irn upscale`` and the app restore it with the right model, size
-    and bit depth."""
-    from ..io.checkpoints import model_name, weights_fingerprint
-    from ..io.lrfile import lr_metadata
-
-    return lr_metadata(
-        scale=net.scale,
-        model=model_name(net, path),
-        fingerprint=weights_fingerprint(net),
-        original_size=original_size,
-        original_bit_depth=original_bit_depth,
-    )
-
-
 def _rescaler(args, net):
     from ..rescaler import IRNRescaler
 

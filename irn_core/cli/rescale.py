@@ -9,19 +9,13 @@ is reported and the batch goes on. Exit code 0 when every file succeeded, 1 othe
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from ..analysis.files import OPERATIONS, OUTPUT_NAMES, FileOptions
 from ..io.batch import BatchItem, BatchSummary, collect_images, plan_batch, run_batch
-from ..io.images import READABLE_SUFFIXES, LoadedImage, read_image, write_png
-from ..io.metadata import PhotoMetadata
-from .commands import EXIT_ERROR, EXIT_OK, CliError, _load_model, _lr_metadata, _rescaler
-
-OUTPUT_NAMES: dict[str, Callable[[str, int], list[str]]] = {
-    "downscale": lambda stem, s: [f"{stem}_x{s}_lr.png"],
-    "upscale": lambda stem, s: [f"{stem}_restored.png"],
-    "roundtrip": lambda stem, s: [f"{stem}_x{s}_lr.png", f"{stem}_x{s}_restored.png"],
-}
+from ..io.images import READABLE_SUFFIXES
+from .commands import EXIT_ERROR, EXIT_OK, CliError, _load_model, _rescaler
 
 
 class _Models:
@@ -36,20 +30,6 @@ class _Models:
             net, path = _load_model(self.args, scale)
             self._by_scale[key] = (_rescaler(self.args, net), path)
         return self._by_scale[key]
-
-
-def _write(path: Path, pixels, args, **options) -> None:
-    """Write one output PNG. In a batch, an output left by an interrupted earlier run is kept, not
-    replaced (unless --overwrite); in the one-image form an existing file is an error."""
-    if path.exists() and not args.overwrite and not args.single:
-        return
-    write_png(path, pixels, overwrite=args.overwrite, **options)
-
-
-def _photo(image: LoadedImage, args) -> PhotoMetadata:
-    if args.strip_metadata:
-        return PhotoMetadata()
-    return image.photo.without_gps() if args.strip_gps else image.photo
 
 
 class _Reporter:
@@ -109,60 +89,32 @@ def _single_output(args, images: Sequence[tuple[Path, Path]]) -> Path | None:
     return None
 
 
-def _downscale(item: BatchItem, args, models: _Models, report: _Reporter) -> None:
-    image = read_image(item.source)
-    for note in image.notes:
-        report.say(f"note: {item.source.name}: {note}")
-    rescaler, path = models.get(args.scale or (None if args.weights else 4))
-    lr = rescaler.downscale(image.pixels, progress=report.tiles)
-    meta = _lr_metadata(rescaler.net, path, image.pixels.shape[:2], image.bit_depth)
-    _write(item.outputs[0], lr, args, metadata=meta, photo=_photo(image, args))
-    if len(item.outputs) > 1:  # roundtrip: restore the LR just made, at the original's depth
-        restored = rescaler.upscale(
-            lr, temperature=args.temperature, seed=args.seed, output_size=image.pixels.shape[:2], progress=report.tiles
-        )
-        depth = args.bit_depth or (16 if image.bit_depth == 16 else 8)
-        _write(item.outputs[1], restored, args, bit_depth=depth, photo=_photo(image, args))
-        _print_scores(item, restored, image.pixels, rescaler.scale, report)
-
-
-def _print_scores(item: BatchItem, restored, original, scale: int, report: _Reporter) -> None:
-    from ..ops.metrics import psnr, ssim
-
-    report.say(
-        f"{item.source.name}: PSNR-Y {psnr(restored, original, crop_border=scale, y_channel=True):.2f} dB, "
-        f"SSIM-Y {ssim(restored, original, crop_border=scale, y_channel=True):.4f}, "
-        f"PSNR-RGB {psnr(restored, original):.2f} dB",
-        result=True,
+def _work(args, models: _Models, report: _Reporter):
+    options = FileOptions(
+        metadata="strip" if args.strip_metadata else ("strip-gps" if args.strip_gps else "keep"),
+        bit_depth=getattr(args, "bit_depth", None),
+        seed=getattr(args, "seed", 0),
+        temperature=getattr(args, "temperature", 1.0),
+        overwrite=args.overwrite,
+        keep_existing=not args.single,
     )
+    operation = OPERATIONS[args.command]
+    default_scale = args.scale or (None if args.weights else (None if args.command == "upscale" else 4))
 
+    def process(item: BatchItem) -> None:
+        report.start(item)
+        result = operation(item, rescalers=models.get, scale=default_scale, options=options, progress=report.tiles)
+        for note in result.notes:
+            report.say(note if note.startswith("warning:") else f"note: {note}")
+        if result.scores is not None:
+            s = result.scores
+            report.say(
+                f"{item.source.name}: PSNR-Y {s['psnr_y']:.2f} dB, SSIM-Y {s['ssim_y']:.4f}, "
+                f"PSNR-RGB {s['psnr_rgb']:.2f} dB",
+                result=True,
+            )
 
-def _upscale(item: BatchItem, args, models: _Models, report: _Reporter) -> None:
-    from ..io.checkpoints import weights_fingerprint
-    from ..io.lrfile import lr_warnings, read_lr_info
-
-    image = read_image(item.source)
-    info = read_lr_info(image)
-    scale = args.scale or (info.scale if info else None)
-    if scale is None:
-        raise CliError(
-            f"{image.path.name} records no scale (it was not written by `irn downscale`); give --scale to restore "
-            "it anyway, knowing the result is a poor super-resolution"
-        )
-    rescaler, _ = models.get(scale)
-    for warning in lr_warnings(image, info, scale=rescaler.scale, fingerprint=weights_fingerprint(rescaler.net)):
-        report.say(f"warning: {warning}")
-    output_size = None
-    if info and info.original_size and info.scale == rescaler.scale:
-        h, w = image.pixels.shape[:2]
-        oh, ow = info.original_size
-        if oh <= h * rescaler.scale and ow <= w * rescaler.scale:
-            output_size = info.original_size
-    hr = rescaler.upscale(
-        image.pixels, temperature=args.temperature, seed=args.seed, output_size=output_size, progress=report.tiles
-    )
-    depth = args.bit_depth or (info.original_bit_depth if info else 8)
-    _write(item.outputs[0], hr, args, bit_depth=depth, photo=_photo(image, args))
+    return process
 
 
 def cmd_rescale(args) -> int:
@@ -181,11 +133,7 @@ def cmd_rescale(args) -> int:
         items = plan_batch(images, out_dir, names=lambda stem: names(stem, scale_for_names))
     models = _Models(args)
     report = _Reporter(len(items), quiet=args.quiet or single is not None, command=args.command)
-    work = _upscale if args.command == "upscale" else _downscale
-
-    def process(item: BatchItem) -> None:
-        report.start(item)
-        work(item, args, models, report)
+    process = _work(args, models, report)
 
     if single is not None:  # the one-image form: an existing output is an error, not a skip
         single.parent.mkdir(parents=True, exist_ok=True)

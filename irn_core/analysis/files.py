@@ -1,0 +1,149 @@
+"""IRN on files: downscale a photograph to a stored LR, restore an LR file, or both, with what the files
+carry (ICC profile, EXIF, bit depth, IRN's own record) handled the same way by the CLI and the app.
+
+Each function takes one ``BatchItem`` (its outputs already planned) and writes them; with ``keep_existing``
+an output already on disk is kept (a batch resumed after an interruption).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InvalidInputError
+from ..io.batch import BatchItem
+from ..io.checkpoints import model_name, weights_fingerprint
+from ..io.images import LoadedImage, read_image, write_png
+from ..io.lrfile import lr_metadata, lr_warnings, read_lr_info
+from ..io.metadata import PhotoMetadata
+from ..ops.metrics import psnr, ssim
+from ..ops.tiling import ProgressCallback
+from ..rescaler import IRNRescaler
+
+# (rescaler, weights path) for a scale (None: the default); loads on first use.
+RescalerSource = Callable[[int | None], tuple[IRNRescaler, Path]]
+
+
+@dataclass(frozen=True)
+class FileOptions:
+    """How files are written. metadata: "keep" (ICC and EXIF), "strip-gps" or "strip". bit_depth: of the
+    restored image (None: the original's). seed, temperature: the latent draw. overwrite: replace outputs;
+    keep_existing: leave an output that exists (else an existing output is an error)."""
+
+    metadata: str = "keep"
+    bit_depth: int | None = None
+    seed: int = 0
+    temperature: float = 1.0
+    overwrite: bool = False
+    keep_existing: bool = True
+
+    def photo(self, image: LoadedImage) -> PhotoMetadata:
+        if self.metadata == "strip":
+            return PhotoMetadata()
+        return image.photo.without_gps() if self.metadata == "strip-gps" else image.photo
+
+
+@dataclass
+class FileResult:
+    """What was done to one file: notes and warnings for the user, scores of a round trip."""
+
+    notes: list[str]
+    scores: dict[str, float] | None = None
+
+
+def _write(path: Path, pixels: np.ndarray, options: FileOptions, **png) -> None:
+    if path.exists() and options.keep_existing and not options.overwrite:
+        return
+    write_png(path, pixels, overwrite=options.overwrite, **png)
+
+
+def _lr_record(rescaler: IRNRescaler, weights: Path, image: LoadedImage) -> dict[str, str]:
+    net = rescaler.net
+    return lr_metadata(
+        scale=net.scale,
+        model=model_name(net, weights),
+        fingerprint=weights_fingerprint(net),
+        original_size=image.pixels.shape[:2],
+        original_bit_depth=image.bit_depth,
+    )
+
+
+def downscale_file(
+    item: BatchItem,
+    *,
+    rescalers: RescalerSource,
+    scale: int | None,
+    options: FileOptions,
+    progress: ProgressCallback | None = None,
+) -> FileResult:
+    """Write the IRN LR of ``item.source`` to ``item.outputs[0]`` (8-bit PNG with IRN's record and the photo's
+    metadata); with a second output, also the restored image at the original's depth, and score it."""
+    image = read_image(item.source)
+    notes = [f"{item.source.name}: {note}" for note in image.notes]
+    rescaler, weights = rescalers(scale)
+    lr = rescaler.downscale(image.pixels, progress=progress)
+    _write(item.outputs[0], lr, options, metadata=_lr_record(rescaler, weights, image), photo=options.photo(image))
+    if len(item.outputs) < 2:
+        return FileResult(notes)
+    restored = rescaler.upscale(
+        lr, temperature=options.temperature, seed=options.seed, output_size=image.pixels.shape[:2], progress=progress
+    )
+    depth = options.bit_depth or (16 if image.bit_depth == 16 else 8)
+    _write(item.outputs[1], restored, options, bit_depth=depth, photo=options.photo(image))
+    s = rescaler.scale
+    scores = {
+        "psnr_y": psnr(restored, image.pixels, crop_border=s, y_channel=True),
+        "ssim_y": ssim(restored, image.pixels, crop_border=s, y_channel=True),
+        "psnr_rgb": psnr(restored, image.pixels),
+    }
+    return FileResult(notes, scores)
+
+
+def upscale_file(
+    item: BatchItem,
+    *,
+    rescalers: RescalerSource,
+    scale: int | None,
+    options: FileOptions,
+    progress: ProgressCallback | None = None,
+) -> FileResult:
+    """Restore the LR file ``item.source`` to ``item.outputs[0]``, at the size and depth it records.
+
+    An LR IRN Studio did not write needs ``scale`` (InvalidInputError otherwise) and is restored with a
+    warning: IRN restores only its own, losslessly stored LR images well."""
+    image = read_image(item.source)
+    info = read_lr_info(image)
+    scale = scale or (info.scale if info else None)
+    if scale is None:
+        raise InvalidInputError(
+            f"{image.path.name} records no scale (it was not written by IRN Studio's downscale); expected a scale "
+            "to restore it anyway, knowing the result is a poor super-resolution"
+        )
+    rescaler, _ = rescalers(scale)
+    notes = [
+        f"warning: {w}"
+        for w in lr_warnings(image, info, scale=rescaler.scale, fingerprint=weights_fingerprint(rescaler.net))
+    ]
+    output_size = None
+    if info and info.original_size and info.scale == rescaler.scale:
+        h, w = image.pixels.shape[:2]
+        oh, ow = info.original_size
+        if oh <= h * rescaler.scale and ow <= w * rescaler.scale:
+            output_size = info.original_size
+    hr = rescaler.upscale(
+        image.pixels, temperature=options.temperature, seed=options.seed, output_size=output_size, progress=progress
+    )
+    depth = options.bit_depth or (info.original_bit_depth if info else 8)
+    _write(item.outputs[0], hr, options, bit_depth=depth, photo=options.photo(image))
+    return FileResult(notes)
+
+
+OUTPUT_NAMES: dict[str, Callable[[str, int], list[str]]] = {
+    "downscale": lambda stem, s: [f"{stem}_x{s}_lr.png"],
+    "upscale": lambda stem, s: [f"{stem}_restored.png"],
+    "roundtrip": lambda stem, s: [f"{stem}_x{s}_lr.png", f"{stem}_x{s}_restored.png"],
+}
+OPERATIONS = {"downscale": downscale_file, "roundtrip": downscale_file, "upscale": upscale_file}
