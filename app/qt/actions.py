@@ -72,6 +72,12 @@ class WindowActions:
             "The visible region of each pane, side by side",
         )
         self.save_metrics_action = self._action("Save metrics (CSV)…", self.save_metrics_dialog)
+        self.process_folder_action = self._action(
+            "Process folder…",
+            self.process_folder_dialog,
+            "Ctrl+Shift+O",
+            "Downscale, round-trip or restore every image of a folder, in the background",
+        )
         self.presentation_action = self._action(
             "Presentation mode", self.toggle_presentation, "F11", "Full screen, large labels", checkable=True
         )
@@ -95,6 +101,8 @@ class WindowActions:
                 save_menu.addAction(f"{label}…", lambda k=kind: self.save_dialog(k))
         file_menu.addAction(self.save_figure_action)
         file_menu.addAction(self.save_metrics_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.process_folder_action)
         file_menu.addSeparator()
         self.file_menu = file_menu
         file_menu.addAction(self.quit_action)

@@ -134,3 +134,30 @@ class ExportCommands:
             )
         )
         return True
+
+    # ----- folders -----
+    def process_folder(self, folder: str | Path, out_dir: str | Path, operation: str) -> bool:
+        """Downscale, round-trip or restore every image of ``folder`` into ``out_dir`` in a worker, at the
+        current scale and latent settings; files whose outputs exist are skipped (a rerun resumes)."""
+        from irn_core.analysis.files import OUTPUT_NAMES
+        from irn_core.errors import IRNError
+        from irn_core.io.batch import collect_images, plan_batch
+
+        try:
+            images, _ignored = collect_images([folder])
+        except IRNError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        if not images:
+            self.message.emit("error", f"{folder} holds no images this program reads")
+            return False
+        names, scale = OUTPUT_NAMES[operation], self.settings.scale
+        items = plan_batch(images, Path(out_dir), names=lambda stem: names(stem, scale))
+        self.batch.start(operation, items, Path(out_dir))
+        self.batch_runner.submit(
+            partial(tasks.batch_task, models=self.models, settings=self.settings, items=items, operation=operation)
+        )
+        return True
+
+    def cancel_batch(self) -> None:
+        self.batch_runner.cancel()

@@ -20,6 +20,7 @@ from irn_core.io.checkpoints import bundled_weights_path, describe_checkpoint, d
 from irn_core.io.images import read_image
 
 from ..model import SessionModel, SessionResult
+from ..model.batch import BatchModel
 from ..model.kinds import COMPARED_KINDS
 from . import tasks
 from .commands import ExportCommands, StudyCommands
@@ -48,11 +49,18 @@ class SessionController(StudyCommands, ExportCommands, QObject):
     study_progress = Signal(int, int, str)
     study_busy_changed = Signal(int)
     saved = Signal(str)
+    batch_changed = Signal(int)  # row index of the folder being processed
+    batch_finished = Signal(str)  # summary line
+    batch_progress = Signal(int, int, str)
+    batch_busy_changed = Signal(int)
 
     def __init__(self, parent=None, *, pool: QThreadPool | None = None):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self.session = SessionModel()
+        self.batch = BatchModel()
+        self.batch.row_changed.connect(self.batch_changed.emit)
+        self.batch.finished.connect(self.batch_finished.emit)
         self.models = ModelCache()
         self.visible_region: tuple[tuple[int, int], tuple[int, int]] | None = None
         self.session.result_changed.connect(self.result_updated.emit)
@@ -71,6 +79,11 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         )
         self.study_runner.busy_changed.connect(self.study_busy_changed)
         self.save_runner = self._runner(finished=lambda text: (self.saved.emit(text), self.message.emit("info", text)))
+        self.batch_runner = self._runner(
+            progress=self.batch_progress, partial=self._on_partial, finished=lambda summary: self.batch.finish(summary)
+        )
+        self.batch_runner.busy_changed.connect(self.batch_busy_changed)
+        self.batch_runner.cancelled.connect(lambda: self.batch.finish("cancelled"))
         # checkpoints chosen by the user are opened here, not on the GUI thread (torch, spandrel)
         self.model_check_runner = self._runner(finished=self._on_model_checked)
         self.model_check_runner.failed.connect(lambda _t: setattr(self, "_run_after_model_check", False))
@@ -286,6 +299,8 @@ class SessionController(StudyCommands, ExportCommands, QObject):
             self.tile_ready.emit(payload.kind, payload.row, payload.col, payload.pixels)
         elif isinstance(payload, tasks.Notice):
             self.message.emit(payload.level, payload.text)
+        elif isinstance(payload, tasks.BatchOutcome):
+            self.batch.record(payload.index, payload.outcome, payload.message)
         elif isinstance(payload, DrawResult):
             self.draw_ready.emit(payload.index, self.session.add_draw(payload))
         elif payload[0] == "temperature":
@@ -345,6 +360,14 @@ class SessionController(StudyCommands, ExportCommands, QObject):
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel everything and wait for the workers; True when none is left running."""
-        for runner in (self.runner, self.metrics_runner, self.study_runner, self.save_runner, self.model_check_runner):
+        runners = (
+            self.runner,
+            self.metrics_runner,
+            self.study_runner,
+            self.save_runner,
+            self.model_check_runner,
+            self.batch_runner,
+        )
+        for runner in runners:
             runner.cancel()
         return self.pool.waitForDone(timeout_ms)

@@ -22,11 +22,12 @@ SHORTCUTS_HELP = [
     ("D", "sample N draws"),
     ("Ctrl+S", "save the IRN LR image (lossless PNG)"),
     ("Ctrl+Shift+S", "save a comparison figure"),
+    ("Ctrl+Shift+O", "process a whole folder"),
     ("F11", "presentation mode"),
     ("?", "this help"),
     ("Ctrl+Q", "quit"),
 ]
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp);;All files (*)"
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.heic *.heif *.avif);;All files (*)"
 MAX_RECENT = 8
 
 
@@ -56,6 +57,29 @@ class FileDialogs:
         for path in self._recent():
             self.recent_menu.addAction(path, lambda p=path: self.open_path(p))
         self.recent_menu.setEnabled(bool(self._recent()))
+
+    def process_folder_dialog(self) -> None:
+        """Ask for a folder, where its results go and what to do, then process it in the background."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from ..model.batch import OPERATION_LABELS
+
+        start = self.settings.value("last_dir", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, "Folder of images to process", start)
+        if not folder:
+            return
+        out = QFileDialog.getExistingDirectory(self, "Folder for the results (existing results are kept)", folder)
+        if not out:
+            return
+        labels = list(OPERATION_LABELS.values())
+        label, ok = QInputDialog.getItem(
+            self, "Process folder", f"At x{self.controller.settings.scale}:", labels, 0, False
+        )
+        if ok:
+            operation = next(k for k, v in OPERATION_LABELS.items() if v == label)
+            if self.controller.process_folder(folder, out, operation):
+                self.batch_dock.show()
+                self.batch_dock.raise_()
 
     def load_weights_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -232,3 +232,37 @@ def region_metrics_task(ctx: JobContext, targets: dict, reference: np.ndarray, s
         if pixels.shape == reference.shape:
             out[kind] = compare.metrics_of(pixels, reference, scale, region)
     return out
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    index: int
+    outcome: str
+    message: str
+
+
+def batch_task(ctx: JobContext, models: ModelCache, settings: ComparisonSettings, items, operation: str):
+    """Process a folder's files with the library's file operations; one BatchOutcome per file."""
+    from irn_core.analysis.files import OPERATIONS, FileOptions
+    from irn_core.io.batch import run_batch
+
+    def rescalers(scale):
+        chosen = settings if scale in (None, settings.scale) else settings.replace(scale=scale, weights=None)
+        return models.rescaler(chosen), models.weights_path(chosen)
+
+    work, options = OPERATIONS[operation], FileOptions(seed=settings.seed, temperature=settings.temperature)
+    scale = None if operation == "upscale" else settings.scale
+
+    def process(item) -> str | None:
+        ctx.progress(len(done), len(items), item.source.name)
+        result = work(item, rescalers=rescalers, scale=scale, options=options, cancel=ctx.cancel)
+        return None if result.scores is None else f"PSNR-Y {result.scores['psnr_y']:.2f} dB"
+
+    done: list[int] = []
+
+    def on_item(index: int, item, outcome: str, message: str) -> None:
+        done.append(index)
+        ctx.emit(BatchOutcome(index, outcome, message))
+
+    summary = run_batch(items, process, on_item=on_item, cancel=ctx.cancel)
+    return summary.describe()

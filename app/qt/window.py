@@ -22,6 +22,7 @@ from ..model.kinds import KINDS
 from .actions import LAYOUTS, WindowActions
 from .controller import SessionController
 from .dialogs import FileDialogs
+from .views.batch import BatchPanel
 from .views.explorer import LatentExplorer
 from .views.panes import ComparePane, zoom_to_ratio
 
@@ -106,6 +107,16 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         self.explorer_dock = dock
         self.view_menu.addAction(dock.toggleViewAction())
+        self.batch_panel = BatchPanel(self.controller)
+        self.batch_panel.open_requested.connect(self.open_path)
+        batch = QDockWidget("Folder processing", self)
+        batch.setObjectName("batchDock")
+        batch.setWidget(self.batch_panel)
+        self.addDockWidget(Qt.RightDockWidgetArea, batch)
+        self.tabifyDockWidget(dock, batch)
+        dock.raise_()
+        self.batch_dock = batch
+        self.view_menu.addAction(batch.toggleViewAction())
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()

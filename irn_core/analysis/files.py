@@ -20,7 +20,7 @@ from ..io.images import LoadedImage, read_image, write_png
 from ..io.lrfile import lr_metadata, lr_warnings, read_lr_info
 from ..io.metadata import PhotoMetadata
 from ..ops.metrics import psnr, ssim
-from ..ops.tiling import ProgressCallback
+from ..ops.tiling import CancelCheck, ProgressCallback
 from ..rescaler import IRNRescaler
 
 # (rescaler, weights path) for a scale (None: the default); loads on first use.
@@ -78,18 +78,24 @@ def downscale_file(
     scale: int | None,
     options: FileOptions,
     progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
 ) -> FileResult:
     """Write the IRN LR of ``item.source`` to ``item.outputs[0]`` (8-bit PNG with IRN's record and the photo's
     metadata); with a second output, also the restored image at the original's depth, and score it."""
     image = read_image(item.source)
     notes = [f"{item.source.name}: {note}" for note in image.notes]
     rescaler, weights = rescalers(scale)
-    lr = rescaler.downscale(image.pixels, progress=progress)
+    lr = rescaler.downscale(image.pixels, progress=progress, cancel=cancel)
     _write(item.outputs[0], lr, options, metadata=_lr_record(rescaler, weights, image), photo=options.photo(image))
     if len(item.outputs) < 2:
         return FileResult(notes)
     restored = rescaler.upscale(
-        lr, temperature=options.temperature, seed=options.seed, output_size=image.pixels.shape[:2], progress=progress
+        lr,
+        temperature=options.temperature,
+        seed=options.seed,
+        output_size=image.pixels.shape[:2],
+        progress=progress,
+        cancel=cancel,
     )
     depth = options.bit_depth or (16 if image.bit_depth == 16 else 8)
     _write(item.outputs[1], restored, options, bit_depth=depth, photo=options.photo(image))
@@ -109,6 +115,7 @@ def upscale_file(
     scale: int | None,
     options: FileOptions,
     progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
 ) -> FileResult:
     """Restore the LR file ``item.source`` to ``item.outputs[0]``, at the size and depth it records.
 
@@ -134,7 +141,12 @@ def upscale_file(
         if oh <= h * rescaler.scale and ow <= w * rescaler.scale:
             output_size = info.original_size
     hr = rescaler.upscale(
-        image.pixels, temperature=options.temperature, seed=options.seed, output_size=output_size, progress=progress
+        image.pixels,
+        temperature=options.temperature,
+        seed=options.seed,
+        output_size=output_size,
+        progress=progress,
+        cancel=cancel,
     )
     depth = options.bit_depth or (info.original_bit_depth if info else 8)
     _write(item.outputs[0], hr, options, bit_depth=depth, photo=options.photo(image))

@@ -101,7 +101,7 @@ def plan_batch(
 
 def run_batch(
     items: Sequence[BatchItem],
-    process: Callable[[BatchItem], None],
+    process: Callable[[BatchItem], str | None],
     *,
     overwrite: bool = False,
     on_item: Callable[[int, BatchItem, str, str], None] | None = None,
@@ -109,7 +109,8 @@ def run_batch(
 ) -> BatchSummary:
     """Run ``process`` on each item whose outputs are not all there (all of them with ``overwrite``).
 
-    on_item(index, item, outcome, message) after each: outcome "done", "skipped" or "failed". A failure
+    on_item(index, item, outcome, message) after each: outcome "done" (message: what ``process`` returned,
+    e.g. a score), "skipped" or "failed" (message: why). A failure
     (an IRNError: unreadable file, bad size, ...) is recorded and the batch goes on; a bug propagates.
     """
     summary = BatchSummary()
@@ -124,7 +125,7 @@ def run_batch(
             try:
                 for folder in {p.parent for p in item.outputs}:
                     folder.mkdir(parents=True, exist_ok=True)
-                process(item)
+                note = process(item)
             except Cancelled:
                 summary.cancelled = True
                 break
@@ -135,7 +136,7 @@ def run_batch(
                 log.info("batch: %s failed: %s", item.source, message)
             else:
                 summary.written.append(item.source)
-                outcome, message = "done", ""
+                outcome, message = "done", note or ""
         if on_item is not None:
             on_item(index, item, outcome, message)
     return summary

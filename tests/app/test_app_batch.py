@@ -1,0 +1,72 @@
+"""Process folder in the app: runs in the background, lists every file's outcome, resumes, opens results."""
+
+import numpy as np
+import pytest
+from conftest import randomize
+from PySide6.QtCore import QSettings
+from skimage import data
+
+from irn_core import build_irn, read_image, save_irn, write_png
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from irn_studio.qt.window import MainWindow
+
+    weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False)
+    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    with qtbot.waitSignal(win.controller.info_changed, timeout=30_000):
+        win.controller.set_weights(str(weights))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.controller.shutdown()
+
+
+@pytest.fixture
+def folder(tmp_path):
+    d = tmp_path / "photos"
+    d.mkdir()
+    for i, name in enumerate(("a.png", "b.png")):
+        write_png(d / name, data.astronaut()[i * 50 : i * 50 + 40, 100:148].astype(np.float32) / 255)
+    (d / "c.png").write_text("not a picture")
+    return d
+
+
+def test_a_folder_round_trip_lists_each_file_and_a_second_run_skips_them(window, folder, tmp_path, qtbot):
+    out = tmp_path / "results"
+    c = window.controller
+    with qtbot.waitSignal(c.batch_finished, timeout=120_000) as finished:
+        assert c.process_folder(folder, out, "roundtrip")
+    assert finished.args[0] == "2 done, 1 failed"
+    outcomes = [row.outcome for row in c.batch.rows]
+    assert outcomes == ["done", "done", "failed"] and "not an image" in c.batch.rows[2].message
+    assert read_image(out / "a_x2_restored.png").pixels.shape == (40, 48, 3)
+    panel = window.batch_panel
+    assert panel.rows.count() == 3 and panel.rows.item(2).text().startswith("✗ c.png")
+    assert "2 done, 1 failed" in panel.progress.format()
+    with qtbot.waitSignal(c.batch_finished, timeout=120_000) as again:
+        c.process_folder(folder, out, "roundtrip")
+    assert again.args[0] == "0 done, 2 skipped (already done), 1 failed"
+    # Double-clicking a row opens that file's result in the comparison.
+    panel.rows.itemDoubleClicked.emit(panel.rows.item(0))
+    assert window.controller.session.image.path.name == "a_x2_restored.png"
+
+
+def test_the_time_left_follows_the_pace_of_the_files_done():
+    from pathlib import Path
+
+    from irn_core.io.batch import BatchItem
+    from irn_studio.model.batch import BatchModel
+
+    model = BatchModel()
+    items = [BatchItem(Path(f"{i}.png"), (Path(f"{i}_lr.png"),)) for i in range(4)]
+    model.start("downscale", items, Path("out"))
+    assert model.eta_seconds() is None and model.progress_text() == "0/4 files"
+    model.started_at -= 10.0  # one file took 10 s
+    model.record(0, "done", "")
+    assert model.eta_seconds() == pytest.approx(30.0, abs=0.5)
+    model.record(1, "skipped", "already done")  # a skipped file costs nothing and leaves 2 to do
+    assert model.eta_seconds() == pytest.approx(20.0, abs=0.5) and "2/4 files" in model.progress_text()
