@@ -18,6 +18,7 @@ import numpy as np
 from irn_core.analysis.results import ComparisonSettings, Provenance
 from irn_core.io.images import LoadedImage
 from irn_core.io.lrfile import LRInfo, read_lr_info
+from irn_core.io.metadata import display_srgb
 from irn_core.ops.codecs import to_uint8
 
 from .events import EventEmitter
@@ -64,8 +65,10 @@ class SessionResult:
         *,
         metrics: dict[str, float] | None = None,
         note: str = "",
+        icc: bytes | None = None,
     ) -> SessionResult:
-        display = to_uint8(pixels) if pixels.ndim == 3 else pixels
+        """icc: the colour profile of the open image; the display (not ``pixels``) is converted to sRGB."""
+        display = display_srgb(to_uint8(pixels), icc) if pixels.ndim == 3 else pixels
         return cls(kind, pixels, display, provenance, dict(metrics or {}), note)
 
     def caption(self) -> str:
@@ -117,9 +120,11 @@ class SessionModel:
             if info.scale in (2, 4, 8) and info.scale != self.settings.scale:
                 self.settings = self.settings.replace(scale=info.scale)
                 self.settings_changed.emit()
-            self.results["irn_lr"] = SessionResult.of("irn_lr", image.pixels, note=f"{image.path.name} as stored")
+            self.results["irn_lr"] = SessionResult.of(
+                "irn_lr", image.pixels, note=f"{image.path.name} as stored", icc=self.icc_profile
+            )
         else:
-            self.results["hr"] = SessionResult.of("hr", image.pixels, note=image.path.name)
+            self.results["hr"] = SessionResult.of("hr", image.pixels, note=image.path.name, icc=self.icc_profile)
         self.results_cleared.emit()
         self.image_loaded.emit()
         for kind in self.results:
@@ -128,6 +133,11 @@ class SessionModel:
     def load_array(self, pixels: np.ndarray, name: str) -> None:
         """Open an in-memory (H, W, 3) float32 [0, 1] image (samples, tests)."""
         self.load_image(LoadedImage(path=Path(name), pixels=np.ascontiguousarray(pixels, np.float32), bit_depth=8))
+
+    @property
+    def icc_profile(self) -> bytes | None:
+        """The open image's colour profile: every result of this session is in its colour space."""
+        return None if self.image is None else self.image.photo.icc_profile
 
     @property
     def reference(self) -> np.ndarray | None:
@@ -312,7 +322,7 @@ class SessionModel:
             for k, v in (("psnr_y", draw.psnr_y), ("ssim_y", draw.ssim_y), ("psnr_rgb", draw.psnr_rgb))
             if v is not None
         }
-        self.add_result(SessionResult.of("irn_hr", draw.image, provenance, metrics=metrics))
+        self.add_result(SessionResult.of("irn_hr", draw.image, provenance, metrics=metrics, icc=self.icc_profile))
         if self.reference is not None and draw.image.shape == self.reference.shape:
             error = np.abs(draw.image - self.reference).mean(axis=2)
             self.add_result(SessionResult.of("error:irn_hr", error, provenance))

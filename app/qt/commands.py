@@ -37,6 +37,7 @@ class StudyCommands:
                 reference=hr,
                 output_size=self.session.output_size,
                 draws=draws,
+                icc=self.session.icc_profile,
             )
         )
         return True

@@ -247,7 +247,8 @@ class SessionController(StudyCommands, ExportCommands, QObject):
             return self.restore()
         self.session.clear_results()
         settings, hr, priority = self.settings, self.session.reference, self._priority()
-        self.runner.submit(lambda ctx: tasks.comparison_task(ctx, self.models, settings, hr, priority))
+        icc = self.session.icc_profile
+        self.runner.submit(lambda ctx: tasks.comparison_task(ctx, self.models, settings, hr, priority, icc))
         return True
 
     def restore(self) -> bool:
@@ -270,6 +271,7 @@ class SessionController(StudyCommands, ExportCommands, QObject):
             image=image,
             lr_info=info,
             priority=self._priority(),
+            icc=s.icc_profile,
         )
         self.runner.submit(job)
         return True

@@ -14,6 +14,7 @@ from irn_core.analysis.results import ComparisonSettings
 from irn_core.io.checkpoints import model_name, weights_fingerprint
 from irn_core.io.images import LoadedImage, write_bytes_atomic, write_png
 from irn_core.io.lrfile import LRInfo, lr_metadata, lr_warnings
+from irn_core.io.metadata import display_srgb
 from irn_core.ops.codecs import to_uint8
 
 from ..model.session import SessionResult
@@ -42,17 +43,17 @@ class RunOutcome:
     lr_fidelity: dict[str, float] | None = None
 
 
-def _forward(ctx: JobContext):
+def _forward(ctx: JobContext, icc: bytes | None = None):
     """An ``on_event`` for the library pipelines that passes events to the GUI thread as typed messages."""
 
     def on_event(event: compare.Event) -> None:
         if isinstance(event, compare.Progress):
             ctx.progress(event.done, event.total, event.text)
         elif isinstance(event, compare.TileReady):
-            ctx.emit(Tile(event.kind, event.row, event.col, to_uint8(event.pixels)))
+            ctx.emit(Tile(event.kind, event.row, event.col, display_srgb(to_uint8(event.pixels), icc)))
         elif isinstance(event, compare.ResultReady):
             r = event.result
-            ctx.emit(SessionResult.of(r.kind, r.pixels, r.provenance, metrics=r.metrics))
+            ctx.emit(SessionResult.of(r.kind, r.pixels, r.provenance, metrics=r.metrics, icc=icc))
         elif isinstance(event, compare.Notice):
             ctx.emit(Notice(event.level, event.text))
 
@@ -60,7 +61,7 @@ def _forward(ctx: JobContext):
 
 
 def comparison_task(
-    ctx: JobContext, models: ModelCache, settings: ComparisonSettings, hr: np.ndarray, priority
+    ctx: JobContext, models: ModelCache, settings: ComparisonSettings, hr: np.ndarray, priority, icc=None
 ) -> RunOutcome:
     weights = models.weights_path(settings)
     ctx.progress(0, 0, f"loading {weights.name}")
@@ -76,7 +77,7 @@ def comparison_task(
         weights_name=weights.name,
         cancel=ctx.cancel,
         priority=priority,
-        on_event=_forward(ctx),
+        on_event=_forward(ctx, icc),
     )
     return RunOutcome(latent=result.latent, lr_fidelity=result.lr_fidelity)
 
@@ -93,6 +94,7 @@ def restore_task(
     image: LoadedImage | None = None,
     lr_info: LRInfo | None = None,
     priority=None,
+    icc: bytes | None = None,
 ) -> RunOutcome:
     """Upscale the session's LR again; for an LR file, first say why its restoration may be poor."""
     weights = models.weights_path(settings)
@@ -111,13 +113,20 @@ def restore_task(
         oracle_latent=oracle_latent,
         cancel=ctx.cancel,
         priority=priority,
-        on_event=_forward(ctx),
+        on_event=_forward(ctx, icc),
     )
     return RunOutcome()
 
 
 def sample_task(
-    ctx: JobContext, models: ModelCache, settings: ComparisonSettings, lr, reference, output_size, draws: int
+    ctx: JobContext,
+    models: ModelCache,
+    settings: ComparisonSettings,
+    lr,
+    reference,
+    output_size,
+    draws: int,
+    icc: bytes | None = None,
 ) -> None:
     rescaler = models.rescaler(settings)
 
@@ -138,7 +147,7 @@ def sample_task(
         cancel=ctx.cancel,
     )
     provenance = sample.provenance
-    ctx.emit(SessionResult.of("mean_draw", sample.mean, provenance))
+    ctx.emit(SessionResult.of("mean_draw", sample.mean, provenance, icc=icc))
     std = sample.std.mean(axis=2)
     ctx.emit(SessionResult.of("std_map", std, provenance, note=f"mean std {std.mean() * 255:.2f} levels"))
 

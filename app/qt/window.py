@@ -308,7 +308,7 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         image = c.session.image
         if image is not None:
             h, w = image.pixels.shape[:2]
-            parts.append(f"{image.path.name} {w}×{h}")
+            parts.append(f"{image.path.name} {w}×{h}, {image.bit_depth}-bit, {image.photo.describe()}")
         parts.append(f"x{c.settings.scale}")
         t = c.session.timings
         if t:

@@ -7,10 +7,12 @@ EXIF orientation is applied to the pixels when an image is read, so the EXIF wri
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from dataclasses import dataclass, replace
 
+import numpy as np
 from PIL import Image
 
 ORIENTATION_TAG = 0x0112
@@ -97,3 +99,27 @@ def png_chunks(metadata: PhotoMetadata) -> bytes:
     if metadata.exif:
         out += _chunk(b"eXIf", metadata.exif)
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _srgb_transform(icc: bytes):
+    import io
+
+    from PIL import ImageCms
+
+    source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    return ImageCms.buildTransform(source, ImageCms.createProfile("sRGB"), "RGB", "RGB")
+
+
+def display_srgb(pixels: np.ndarray, icc: bytes | None) -> np.ndarray:
+    """uint8 (H, W, 3) in the colour space of ``icc`` -> uint8 sRGB for a screen (unchanged without a
+    profile, or with one that cannot be read). For display only: the network always sees the file's pixels."""
+    if not icc or pixels.ndim != 3:
+        return pixels
+    try:
+        from PIL import ImageCms
+
+        converted = ImageCms.applyTransform(Image.fromarray(np.ascontiguousarray(pixels)), _srgb_transform(icc))
+    except (ImportError, OSError, ValueError, TypeError):
+        return pixels
+    return np.asarray(converted) if converted is not None else pixels

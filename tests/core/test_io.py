@@ -133,3 +133,32 @@ def test_list_images(tmp_path, small_image):
     write_png(tmp_path / "b.png", small_image)
     (tmp_path / "a.txt").write_text("x")
     assert [p.name for p in list_images(tmp_path)] == ["b.png"]
+
+
+def test_display_conversion_keeps_srgb_and_survives_a_broken_profile():
+    from PIL import ImageCms
+
+    from irn_core.io.metadata import display_srgb, profile_name
+
+    pixels = (np.random.default_rng(0).random((8, 8, 3)) * 255).astype(np.uint8)
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    assert np.array_equal(display_srgb(pixels, srgb), pixels) and "sRGB" in profile_name(srgb)
+    assert display_srgb(pixels, b"not a profile") is pixels  # shown as stored rather than failing
+    assert display_srgb(pixels, None) is pixels
+
+
+def test_heic_and_avif_are_read(tmp_path):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    from skimage import data
+
+    pixels = np.ascontiguousarray(data.astronaut()[200:248, 150:214])  # a smooth photo, 48x64
+    for suffix in (".heic", ".avif"):
+        Image.fromarray(pixels).save(tmp_path / f"phone{suffix}", quality=100)
+        image = read_image(tmp_path / f"phone{suffix}")
+        assert image.pixels.shape == (48, 64, 3) and image.is_lossy
+        # Lossy, but the same picture, channels in RGB order.
+        assert np.abs(image.pixels * 255 - pixels).mean() < 6
+        assert np.allclose(image.pixels.mean(axis=(0, 1)) * 255, pixels.mean(axis=(0, 1)), atol=4)
