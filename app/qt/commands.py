@@ -96,9 +96,10 @@ class ExportCommands:
             self.message.emit("error", f"nothing to save: {KINDS.get(kind, kind)} is not computed")
             return False
         s = self.session
-        lr_of = (self.models, self.settings, s.reference.shape[:2]) if kind == "irn_lr" and not s.lr_only else None
+        lr_of = (self.models, self.settings, s.image) if kind == "irn_lr" and not s.lr_only else None
+        photo = s.image.photo if s.image is not None else None
         self.save_runner.submit(
-            partial(tasks.save_png_task, path=path, pixels=result.pixels, overwrite=overwrite, lr_of=lr_of)
+            partial(tasks.save_png_task, path=path, pixels=result.pixels, overwrite=overwrite, lr_of=lr_of, photo=photo)
         )
         return True
 

@@ -201,23 +201,27 @@ def jpeg_task(ctx: JobContext, models: ModelCache, settings: ComparisonSettings,
     )
 
 
-def save_png_task(ctx: JobContext, path, pixels: np.ndarray, *, overwrite: bool, lr_of: tuple | None = None) -> str:
-    """Write a result as PNG; maps become colour maps; ``lr_of`` (models, settings, original size) stamps
-    an IRN LR with what restores it (hashing the weights is torch work: here, not on the GUI thread)."""
+def save_png_task(
+    ctx: JobContext, path, pixels: np.ndarray, *, overwrite: bool, lr_of: tuple | None = None, photo=None
+) -> str:
+    """Write a result as PNG; maps become colour maps; ``lr_of`` (models, settings, original image) stamps
+    an IRN LR with what restores it (hashing the weights is torch work: here, not on the GUI thread);
+    ``photo``: the ICC profile and EXIF of the image it came from."""
     from irn_core.analysis.figure import colorize
 
     metadata = None
     if lr_of is not None:
-        models, settings, original_size = lr_of
+        models, settings, original = lr_of
         net = models.rescaler(settings).net
         metadata = lr_metadata(
             scale=settings.scale,
             model=model_name(net, models.weights_path(settings)),
             fingerprint=weights_fingerprint(net),
-            original_size=original_size,
+            original_size=original.pixels.shape[:2],
+            original_bit_depth=original.bit_depth,
         )
     data = colorize(pixels) if pixels.ndim == 2 else pixels
-    write_png(path, data, metadata=metadata, overwrite=overwrite)
+    write_png(path, data, metadata=metadata, photo=photo if pixels.ndim == 3 else None, overwrite=overwrite)
     return f"saved {Path(path).name}"
 
 

@@ -81,6 +81,7 @@ def test_exports_never_overwrite(window, qtbot, tmp_path):
         c.save_result("irn_lr", out)
     lr = read_image(out)
     assert lr.metadata["irn-studio:scale"] == "2" and lr.pixels.shape == (48, 48, 3)
+    assert lr.metadata["irn-studio:original-bit-depth"] == "8"
     before = out.read_bytes()
     with qtbot.waitSignal(c.message, timeout=30_000, check_params_cb=lambda level, _t: level == "error") as msg:
         c.save_result("irn_hr", out)
