@@ -12,6 +12,7 @@ is drawn once for the whole image, so tiling does not change which z is used.
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 import warnings
@@ -22,6 +23,7 @@ import torch
 
 from .device import pick_device, resolve_precision
 from .errors import InvalidInputError
+from .io.checkpoints import weights_fingerprint
 from .nn.irn import IRN
 from .ops.codecs import pad_to_multiple
 from .ops.tiling import CancelCheck, ProgressCallback, TileCallback, image_to_tensor, run_tiled, tensor_to_image
@@ -59,6 +61,11 @@ class IRNRescaler:
         self.scale: int = net.scale
         self.overlap = overlap
         self.tile_lr = max(8, (tile_hr or self._auto_tile_hr()) // self.scale)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """The weights' fingerprint (as LR files record it), computed once."""
+        return weights_fingerprint(self.net)
 
     @property
     def latent_channels(self) -> int:

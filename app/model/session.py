@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from irn_core.analysis.compare import error_map
 from irn_core.analysis.results import ComparisonSettings, Provenance
 from irn_core.io.images import LoadedImage
 from irn_core.io.lrfile import LRInfo, read_lr_info
@@ -324,6 +325,5 @@ class SessionModel:
         }
         self.add_result(SessionResult.of("irn_hr", draw.image, provenance, metrics=metrics, icc=self.icc_profile))
         if self.reference is not None and draw.image.shape == self.reference.shape:
-            error = np.abs(draw.image - self.reference).mean(axis=2)
-            self.add_result(SessionResult.of("error:irn_hr", error, provenance))
+            self.add_result(SessionResult.of("error:irn_hr", error_map(draw.image, self.reference), provenance))
         return True

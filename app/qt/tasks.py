@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from irn_core.analysis import compare, studies
+from irn_core.analysis.files import lr_record
 from irn_core.analysis.models import ModelCache
 from irn_core.analysis.results import ComparisonSettings
-from irn_core.io.checkpoints import model_name, weights_fingerprint
 from irn_core.io.images import LoadedImage, write_bytes_atomic, write_png
-from irn_core.io.lrfile import LRInfo, lr_metadata, lr_warnings
+from irn_core.io.lrfile import LRInfo, lr_warnings
 from irn_core.io.metadata import display_srgb
 from irn_core.ops.codecs import to_uint8
 
@@ -101,7 +101,7 @@ def restore_task(
     ctx.progress(0, 0, f"loading {weights.name}")
     rescaler = models.rescaler(settings)
     if image is not None:
-        for text in lr_warnings(image, lr_info, scale=settings.scale, fingerprint=weights_fingerprint(rescaler.net)):
+        for text in lr_warnings(image, lr_info, scale=settings.scale, fingerprint=rescaler.fingerprint):
             ctx.emit(Notice("warning", text))
     compare.restore_lr(
         lr,
@@ -212,14 +212,7 @@ def save_png_task(
     metadata = None
     if lr_of is not None:
         models, settings, original = lr_of
-        net = models.rescaler(settings).net
-        metadata = lr_metadata(
-            scale=settings.scale,
-            model=model_name(net, models.weights_path(settings)),
-            fingerprint=weights_fingerprint(net),
-            original_size=original.pixels.shape[:2],
-            original_bit_depth=original.bit_depth,
-        )
+        metadata = lr_record(models.rescaler(settings), models.weights_path(settings), original)
     data = colorize(pixels) if pixels.ndim == 2 else pixels
     write_png(path, data, metadata=metadata, photo=photo if pixels.ndim == 3 else None, overwrite=overwrite)
     return f"saved {Path(path).name}"

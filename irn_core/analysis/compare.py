@@ -20,7 +20,6 @@ import numpy as np
 from ..baselines import Baseline, BicubicBaseline, LanczosBaseline, bicubic_downscale, make_baseline
 from ..device import device_description
 from ..errors import Cancelled, InvalidInputError, IRNError
-from ..io.checkpoints import weights_fingerprint
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import Region, psnr, ssim
 from ..ops.tiling import CancelCheck, Tile
@@ -119,7 +118,7 @@ def _irn_provenance(rescaler: IRNRescaler, settings, weights_name, *, inputs, la
         settings=settings,
         inputs=inputs,
         weights_name=weights_name,
-        fingerprint=weights_fingerprint(rescaler.net),
+        fingerprint=rescaler.fingerprint,
         latent=latent,
         device=device_description(rescaler.device),
         precision=rescaler.precision,
@@ -128,7 +127,8 @@ def _irn_provenance(rescaler: IRNRescaler, settings, weights_name, *, inputs, la
     )
 
 
-def _error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
+def error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """(H, W) mean |pixels - reference| over RGB, in [0, 1]: what an error pane shows."""
     return np.abs(pixels - reference).mean(axis=2)
 
 
@@ -136,8 +136,7 @@ def _publish(result: Result, reference: np.ndarray | None, on_event: EventSink) 
     """Send ``result`` and, against a reference of its size, its error map (mean |x - HR| over RGB)."""
     on_event(ResultReady(result))
     if reference is not None and result.pixels.shape == reference.shape:
-        error = np.abs(result.pixels - reference).mean(axis=2)
-        on_event(ResultReady(Result(f"error:{result.kind}", error, result.provenance)))
+        on_event(ResultReady(Result(f"error:{result.kind}", error_map(result.pixels, reference), result.provenance)))
 
 
 def _preview(rescaler: IRNRescaler, hr: np.ndarray, z: np.ndarray, priority, cancel) -> TileReady:

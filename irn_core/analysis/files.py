@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import InvalidInputError
 from ..io.batch import BatchItem
-from ..io.checkpoints import model_name, weights_fingerprint
+from ..io.checkpoints import model_name
 from ..io.images import LoadedImage, read_image, write_png
 from ..io.lrfile import lr_metadata, lr_warnings, read_lr_info
 from ..io.metadata import PhotoMetadata
@@ -60,12 +60,13 @@ def _write(path: Path, pixels: np.ndarray, options: FileOptions, **png) -> None:
     write_png(path, pixels, overwrite=options.overwrite, **png)
 
 
-def _lr_record(rescaler: IRNRescaler, weights: Path, image: LoadedImage) -> dict[str, str]:
+def lr_record(rescaler: IRNRescaler, weights: Path, image: LoadedImage) -> dict[str, str]:
+    """What an LR file of ``image`` records so that it is restored with the right model, size and depth."""
     net = rescaler.net
     return lr_metadata(
         scale=net.scale,
         model=model_name(net, weights),
-        fingerprint=weights_fingerprint(net),
+        fingerprint=rescaler.fingerprint,
         original_size=image.pixels.shape[:2],
         original_bit_depth=image.bit_depth,
     )
@@ -86,7 +87,7 @@ def downscale_file(
     notes = [f"{item.source.name}: {note}" for note in image.notes]
     rescaler, weights = rescalers(scale)
     lr = rescaler.downscale(image.pixels, progress=progress, cancel=cancel)
-    _write(item.outputs[0], lr, options, metadata=_lr_record(rescaler, weights, image), photo=options.photo(image))
+    _write(item.outputs[0], lr, options, metadata=lr_record(rescaler, weights, image), photo=options.photo(image))
     if len(item.outputs) < 2:
         return FileResult(notes)
     restored = rescaler.upscale(
@@ -130,10 +131,7 @@ def upscale_file(
             "to restore it anyway, knowing the result is a poor super-resolution"
         )
     rescaler, _ = rescalers(scale)
-    notes = [
-        f"warning: {w}"
-        for w in lr_warnings(image, info, scale=rescaler.scale, fingerprint=weights_fingerprint(rescaler.net))
-    ]
+    notes = [f"warning: {w}" for w in lr_warnings(image, info, scale=rescaler.scale, fingerprint=rescaler.fingerprint)]
     output_size = None
     if info and info.original_size and info.scale == rescaler.scale:
         h, w = image.pixels.shape[:2]
