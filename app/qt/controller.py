@@ -151,9 +151,10 @@ class SessionController(StudyCommands, ExportCommands, QObject):
             info = self.session.lr_info
             self.message.emit(
                 "info",
-                f"{image.path.name} is an IRN x{info.scale} LR image ({info.model}); "
-                "restoring it. Metrics need the original, which this file does not hold.",
+                f"{image.path.name} is an IRN x{info.scale} LR image ({info.model}): restoring it, beside "
+                "bicubic and SR of the same LR. There are no metrics: the file does not hold the original.",
             )
+            self.restore()  # what a user opening an LR wants; no Run to press
         for note in image.notes:
             self.message.emit("info", f"{image.path.name}: {note}")
         return True

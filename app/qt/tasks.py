@@ -96,7 +96,8 @@ def restore_task(
     priority=None,
     icc: bytes | None = None,
 ) -> RunOutcome:
-    """Upscale the session's LR again; for an LR file, first say why its restoration may be poor."""
+    """Upscale the session's LR again. For an LR file (``image`` given): first say why its restoration may be
+    poor, then upscale the same LR with the baselines, the comparison someone with only the LR wants."""
     weights = models.weights_path(settings)
     ctx.progress(0, 0, f"loading {weights.name}")
     rescaler = models.rescaler(settings)
@@ -115,6 +116,18 @@ def restore_task(
         priority=priority,
         on_event=_forward(ctx, icc),
     )
+    if image is not None:
+        baselines, notices = models.baselines(settings)
+        for text in notices:
+            ctx.emit(Notice("warning", text))
+        compare.upscale_with_baselines(
+            lr,
+            settings=settings,
+            baselines=baselines,
+            output_size=output_size,
+            cancel=ctx.cancel,
+            on_event=_forward(ctx, icc),
+        )
     return RunOutcome()
 
 

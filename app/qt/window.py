@@ -251,7 +251,11 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         self.scale_combo.setCurrentIndex(index)
         self.scale_combo.blockSignals(False)
         if self.controller.session.lr_only:
-            for pane, kind in zip(self.panes, ["irn_lr", "irn_hr"]):
+            # IRN restored beside the baselines of the same LR; 1x1 shows the restoration.
+            kinds = {1: ["irn_hr"], 2: ["irn_hr", "bicubic"]}.get(
+                len(self.panes), ["irn_lr", "irn_hr", "bicubic", "sr"]
+            )
+            for pane, kind in zip(self.panes, kinds):
                 pane.set_kind(kind)
         self._push_results()
         self.zoom_fit()

@@ -312,3 +312,29 @@ def run_comparison(
     }
     on_event(Progress(steps, steps, "done"))
     return Comparison(results=results, latent=latent, lr_fidelity=fidelity)
+
+
+def upscale_with_baselines(
+    lr: np.ndarray,
+    *,
+    settings: ComparisonSettings,
+    baselines: list[Baseline],
+    output_size: tuple[int, int] | None = None,
+    cancel: CancelCheck | None = None,
+    on_event: EventSink = _ignore,
+) -> dict[str, Result]:
+    """Each baseline's upscaler on the same (h, w, 3) LR that IRN restores: what someone who only has the
+    LR can compare (no metrics without an original). Kinds as in ``run_comparison``."""
+    results = {}
+    for index, baseline in enumerate(baselines):
+        _check(cancel)
+        on_event(Progress(index, len(baselines), f"{baseline.name} on the same LR"))
+        kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
+        started = time.perf_counter()
+        up = baseline.upscale(lr, output_size=output_size, cancel=cancel)
+        inputs = SR_INPUTS if kind == "sr" else BASELINE_INPUTS
+        results[kind] = Result(
+            kind, up, Provenance(baseline.name, settings, inputs, seconds=time.perf_counter() - started)
+        )
+        on_event(ResultReady(results[kind]))
+    return results

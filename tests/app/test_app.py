@@ -232,3 +232,22 @@ def test_tiny_images_run_without_errors(window, tmp_path, qtbot, shape):
     assert not errors
     assert window.controller.session.results["irn_hr"].pixels.shape == (*shape, 3)
     assert "psnr_y" in window.controller.session.metrics["bicubic"]
+
+
+def test_opening_an_lr_file_restores_it_at_once_beside_the_baselines_of_the_same_lr(window, qtbot, tmp_path, weights2):
+    from irn_core.cli import main
+
+    src = write_png(tmp_path / "photo.png", data.astronaut()[100:164, 200:248].astype(np.float32) / 255)
+    lr_path = tmp_path / "photo_lr.png"
+    assert main(["downscale", str(src), "-o", str(lr_path), "--weights", weights2, "-q"]) == 0
+    window.set_layout("2x2")
+    with qtbot.waitSignal(window.controller.run_finished, timeout=60_000):
+        window.open_path(str(lr_path))  # no Run pressed
+    results = window.controller.session.results
+    assert results["irn_hr"].pixels.shape == results["bicubic"].pixels.shape == (64, 48, 3)
+    assert "sr" in results or "lanczos" in results
+    assert window.controller.session.metrics == {}  # no original, so no metrics
+    assert [p.kind for p in window.panes] == ["irn_lr", "irn_hr", "bicubic", "sr"]
+    window.set_layout("1x2")
+    window.open_path(str(lr_path))
+    assert [p.kind for p in window.panes] == ["irn_hr", "bicubic"]

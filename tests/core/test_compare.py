@@ -36,11 +36,27 @@ def baselines():
 def test_a_comparison_yields_every_result_with_its_provenance_and_metrics(rescaler, baselines, small_image):
     settings = ComparisonSettings(scale=2, seed=5, temperature=0.8)
     events = []
-    comparison = run_comparison(small_image, rescaler=rescaler, settings=settings, baselines=baselines,
-                                weights_name="random.safetensors", on_event=events.append)  # fmt: skip
+    comparison = run_comparison(
+        small_image,
+        rescaler=rescaler,
+        settings=settings,
+        baselines=baselines,
+        weights_name="random.safetensors",
+        on_event=events.append,
+    )
     kinds = [e.result.kind for e in events if isinstance(e, ResultReady)]
-    assert kinds == ["irn_lr", "irn_hr", "error:irn_hr", "bicubic_lr", "bicubic", "error:bicubic", "lanczos",
-                     "error:lanczos", "sr", "error:sr"]  # fmt: skip
+    assert kinds == [
+        "irn_lr",
+        "irn_hr",
+        "error:irn_hr",
+        "bicubic_lr",
+        "bicubic",
+        "error:bicubic",
+        "lanczos",
+        "error:lanczos",
+        "sr",
+        "error:sr",
+    ]
     assert any(isinstance(e, TileReady) for e in events) and isinstance(events[-1], Progress)
     results = comparison.results
     assert results["irn_lr"].pixels.shape == (32, 24, 3)
@@ -51,7 +67,12 @@ def test_a_comparison_yields_every_result_with_its_provenance_and_metrics(rescal
     assert irn.metrics["psnr_y"] == pytest.approx(psnr(expected, small_image, crop_border=2, y_channel=True))
     p = irn.provenance
     assert (p.method, p.settings.seed, p.settings.temperature, p.latent, p.weights_name) == (
-        "irn", 5, 0.8, "drawn", "random.safetensors")  # fmt: skip
+        "irn",
+        5,
+        0.8,
+        "drawn",
+        "random.safetensors",
+    )
     assert len(p.fingerprint) == 16 and p.precision == "fp32" and p.device.startswith("CPU") and p.seconds > 0
     assert "seed 5, T=0.8" in p.describe() and "LR lossless" in p.describe()
     assert results["sr"].provenance.method == "tiny-sr" and "sr_model" in results["sr"].provenance.inputs
@@ -61,14 +82,17 @@ def test_a_comparison_yields_every_result_with_its_provenance_and_metrics(rescal
 
 
 def test_oracle_z_and_jpeg_storage_are_applied_and_recorded(rescaler, baselines, small_image):
-    oracle = run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2, oracle_z=True),
-                            baselines=[]).results["irn_hr"]  # fmt: skip
-    drawn = run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2),
-                           baselines=[]).results["irn_hr"]  # fmt: skip
+    oracle = run_comparison(
+        small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2, oracle_z=True), baselines=[]
+    ).results["irn_hr"]
+    drawn = run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2), baselines=[]).results[
+        "irn_hr"
+    ]
     assert oracle.provenance.latent == "oracle" and "ORACLE" in oracle.provenance.describe()
     assert oracle.metrics["psnr_y"] > drawn.metrics["psnr_y"] + 3
-    jpeg = run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2, jpeg_quality=30),
-                          baselines=[]).results["irn_hr"]  # fmt: skip
+    jpeg = run_comparison(
+        small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2, jpeg_quality=30), baselines=[]
+    ).results["irn_hr"]
     assert jpeg.metrics["psnr_y"] < drawn.metrics["psnr_y"] and "LR JPEG q30" in jpeg.provenance.describe()
 
 
@@ -82,8 +106,14 @@ def test_cancel_stops_the_pipeline_before_the_baselines(rescaler, baselines, sma
             cancel.set()  # the user pressed Esc while the first restored tile came in
 
     with pytest.raises(Cancelled):
-        run_comparison(small_image, rescaler=rescaler, settings=ComparisonSettings(scale=2), baselines=baselines,
-                       cancel=cancel, on_event=on_event)  # fmt: skip
+        run_comparison(
+            small_image,
+            rescaler=rescaler,
+            settings=ComparisonSettings(scale=2),
+            baselines=baselines,
+            cancel=cancel,
+            on_event=on_event,
+        )
     assert sum(isinstance(e, TileReady) for e in events) == 1
     assert not any(isinstance(e, ResultReady) and e.result.kind in ("irn_hr", "bicubic") for e in events)
 
@@ -91,12 +121,31 @@ def test_cancel_stops_the_pipeline_before_the_baselines(rescaler, baselines, sma
 def test_restore_from_an_lr_alone_crops_to_the_recorded_size_and_has_no_metrics(rescaler, small_image):
     lr = rescaler.downscale(small_image[:63, :47])
     events = []
-    result = restore_lr(lr, rescaler=rescaler, settings=ComparisonSettings(scale=2, oracle_z=True),
-                        output_size=(63, 47), on_event=events.append)  # fmt: skip
+    result = restore_lr(
+        lr,
+        rescaler=rescaler,
+        settings=ComparisonSettings(scale=2, oracle_z=True),
+        output_size=(63, 47),
+        on_event=events.append,
+    )
     assert result.pixels.shape == (63, 47, 3) and result.metrics == {}
     assert result.provenance.latent == "drawn"  # no forward latent for an LR file: said, not faked
     assert any(isinstance(e, Notice) and "oracle z" in e.text for e in events)
     assert [e.result.kind for e in events if isinstance(e, ResultReady)] == ["irn_hr"]
+
+
+def test_the_baselines_upscale_the_same_lr_for_someone_who_has_only_the_lr(rescaler, baselines, small_image):
+    from irn_core.analysis.compare import upscale_with_baselines
+
+    lr = rescaler.downscale(small_image)
+    events = []
+    results = upscale_with_baselines(
+        lr, settings=ComparisonSettings(scale=2), baselines=baselines, output_size=(63, 47), on_event=events.append
+    )
+    assert set(results) == {"bicubic", "lanczos", "sr"}
+    assert np.array_equal(results["bicubic"].pixels, baselines[0].upscale(lr, output_size=(63, 47)))
+    assert all(r.pixels.shape == (63, 47, 3) and r.metrics == {} for r in results.values())
+    assert [e.result.kind for e in events if isinstance(e, ResultReady)] == ["bicubic", "lanczos", "sr"]
 
 
 def test_settings_are_checked_and_must_match_the_model(rescaler, small_image):
@@ -117,8 +166,14 @@ def test_missing_sr_weights_leave_the_sr_baseline_out_with_a_notice(tmp_path):
 def test_jpeg_study_falls_with_quality_for_both_methods(rescaler, small_image):
     lr = rescaler.downscale(small_image)
     points = []
-    curves = studies.jpeg_study(rescaler, lr, small_image, other=BicubicBaseline(scale=2), qualities=(None, 90, 20),
-                                on_point=lambda *p: points.append(p))  # fmt: skip
+    curves = studies.jpeg_study(
+        rescaler,
+        lr,
+        small_image,
+        other=BicubicBaseline(scale=2),
+        qualities=(None, 90, 20),
+        on_point=lambda *p: points.append(p),
+    )
     assert set(curves) == {"IRN", "bicubic↓ + bicubic↑"} and len(points) == 6
     for curve in curves.values():
         assert [q for q, _ in curve] == [studies.LOSSLESS, 90, 20]
