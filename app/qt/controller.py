@@ -71,7 +71,7 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         self.runner = self._runner(progress=self.progress, partial=self._on_partial, finished=self._on_run_finished)
         self.runner.failed.connect(self.run_failed)
         self.runner.cancelled.connect(self.cancelled)
-        self.runner.cancelled.connect(lambda: self.message.emit("info", "cancelled"))
+        self.runner.stopped.connect(self._on_stopped)
         self.runner.busy_changed.connect(self.busy_changed)
         self.metrics_runner = self._runner(finished=self._on_region_metrics, report_errors=False)
         self.study_runner = self._runner(
@@ -218,7 +218,15 @@ class SessionController(StudyCommands, ExportCommands, QObject):
 
     # ----- running -----
     def cancel(self) -> None:
+        """Stop the running comparison; says "cancelling…" until its worker has really stopped."""
+        if self.runner.busy:
+            self._cancel_asked = self.runner.generation
+            self.message.emit("info", "cancelling… (the tile being computed finishes first)")
         self.runner.cancel()
+
+    def _on_stopped(self, generation: int) -> None:
+        if generation == getattr(self, "_cancel_asked", None):
+            self.message.emit("info", "cancelled: the worker has stopped")
 
     def _priority(self):
         if self.visible_region is None:

@@ -79,6 +79,7 @@ class JobRunner(QObject):
     failed = Signal(str)
     cancelled = Signal()
     busy_changed = Signal(int)  # 1 busy, 0 idle (PySide6 6.12 leaks refs of Python bools sent through signals)
+    stopped = Signal(int)  # a cancelled job's worker has really ended (its generation)
 
     def __init__(self, pool: QThreadPool, *, parent=None):
         super().__init__(parent)
@@ -87,6 +88,7 @@ class JobRunner(QObject):
         # How each job ended ("finished", "failed", "cancelled": it stopped by raising Cancelled), by
         # generation, superseded ones included: what tests check a cancel against.
         self.outcomes: dict[int, str] = {}
+        self.stopping: set[int] = set()  # cancelled generations whose worker is still running
         self.generation = 0
         self.current: JobContext | None = None
         self.signals = JobSignals()
@@ -112,9 +114,15 @@ class JobRunner(QObject):
     def cancel(self) -> None:
         if self.current is not None:
             self.current.cancel.set()
+            self.stopping.add(self.current.generation)
             self.current = None
             self.busy_changed.emit(0)
             self.cancelled.emit()
+
+    def _ended(self, generation: int) -> None:
+        if generation in self.stopping:
+            self.stopping.discard(generation)
+            self.stopped.emit(generation)
 
     def _live(self, generation: int) -> bool:
         return self.current is not None and generation == self.current.generation
@@ -133,18 +141,21 @@ class JobRunner(QObject):
 
     def _on_finished(self, generation, result):
         self.outcomes[generation] = "finished"
+        self._ended(generation)
         if self._live(generation):
             self._end()
             self.finished.emit(result)
 
     def _on_failed(self, generation, message):
         self.outcomes[generation] = "failed"
+        self._ended(generation)
         if self._live(generation):
             self._end()
             self.failed.emit(message)
 
     def _on_cancelled(self, generation):
         self.outcomes[generation] = "cancelled"
+        self._ended(generation)
         if self._live(generation):
             self._end()
             self.cancelled.emit()

@@ -3,6 +3,7 @@ GUI thread (``ctx.emit(payload)``), and the conversions for display done here, o
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from irn_core.io.metadata import display_srgb
 from irn_core.ops.codecs import to_uint8
 
 from ..model.session import SessionResult
+from ..model.wording import progress_text
 from .jobs import JobContext
 
 
@@ -43,12 +45,17 @@ class RunOutcome:
     lr_fidelity: dict[str, float] | None = None
 
 
+PROGRESS_STEPS = 1000
+
+
 def _forward(ctx: JobContext, icc: bytes | None = None):
     """An ``on_event`` for the library pipelines that passes events to the GUI thread as typed messages."""
+    started = time.perf_counter()
 
     def on_event(event: compare.Event) -> None:
         if isinstance(event, compare.Progress):
-            ctx.progress(event.done, event.total, event.text)
+            text = progress_text(event.text, event.fraction, time.perf_counter() - started)
+            ctx.progress(round(event.fraction * PROGRESS_STEPS), PROGRESS_STEPS, text)
         elif isinstance(event, compare.TileReady):
             ctx.emit(Tile(event.kind, event.row, event.col, display_srgb(to_uint8(event.pixels), icc)))
         elif isinstance(event, compare.ResultReady):

@@ -172,10 +172,14 @@ def test_cancel_mid_run_stops_the_worker_and_leaves_no_thread(window, qtbot, tmp
     with qtbot.waitSignal(window.controller.progress, timeout=60_000):
         window.controller.run()
     generation = runner.generation
+    messages = []
+    window.controller.message.connect(lambda level, text: messages.append(text))
     with qtbot.waitSignal(window.controller.cancelled, timeout=5_000):
         window.cancel_action.trigger() if window.cancel_action.isEnabled() else window.controller.cancel()
+    assert messages[-1].startswith("cancelling")  # not "cancelled" while the worker still runs
     assert window.controller.pool.waitForDone(60_000)
     qtbot.waitUntil(lambda: generation in runner.outcomes, timeout=5_000)
+    qtbot.waitUntil(lambda: messages[-1].startswith("cancelled"), timeout=5_000)
     # The job itself stopped (raised Cancelled at its next tile), not just its signals ignored.
     assert runner.outcomes[generation] == "cancelled"
     assert "sr" not in window.controller.session.results
@@ -251,3 +255,10 @@ def test_opening_an_lr_file_restores_it_at_once_beside_the_baselines_of_the_same
     window.set_layout("1x2")
     window.open_path(str(lr_path))
     assert [p.kind for p in window.panes] == ["irn_hr", "bicubic"]
+
+
+def test_empty_panes_say_what_to_do(window, image_path):
+    assert all(p.empty_text.textItem.toPlainText().startswith("Open an image (Ctrl+O)") for p in window.panes)
+    window.open_path(image_path)
+    irn = next(p for p in window.panes if p.kind == "irn_hr")
+    assert irn.empty_text.textItem.toPlainText() == "IRN restored: not computed yet (Run, Ctrl+R)"

@@ -118,3 +118,11 @@ def test_metrics_csv_says_where_each_row_came_from(rescaler, small_image):
     assert rows[0].endswith("provenance")
     irn = next(r for r in rows if r.startswith("IRN restored"))
     assert "seed 4" in irn and "LR lossless" in irn
+
+
+def test_progress_says_the_stage_the_share_and_the_time_left():
+    from irn_studio.model.wording import progress_text
+
+    assert progress_text("IRN downscale 1/12 tiles", 0.01, 0.5) == "IRN downscale 1/12 tiles · 1%"
+    assert progress_text("IRN upscale 3/12 tiles", 0.5, 20.0) == "IRN upscale 3/12 tiles · 50% · about 20 s left"
+    assert progress_text("sr", 0.25, 60.0).endswith("about 3 min left")

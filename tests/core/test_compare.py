@@ -58,6 +58,8 @@ def test_a_comparison_yields_every_result_with_its_provenance_and_metrics(rescal
         "error:sr",
     ]
     assert any(isinstance(e, TileReady) for e in events) and isinstance(events[-1], Progress)
+    fractions = [e.fraction for e in events if isinstance(e, Progress)]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0  # never goes backwards, ends at 100%
     results = comparison.results
     assert results["irn_lr"].pixels.shape == (32, 24, 3)
     irn = results["irn_hr"]

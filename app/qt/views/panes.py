@@ -71,6 +71,7 @@ class ComparePane(QWidget):
         self.colorbar.hide()
         self.empty_text = pg.TextItem("", color="#9aa0a6", anchor=(0.5, 0.5))
         self.view.addItem(self.empty_text)
+        self.view.sigRangeChanged.connect(self._centre_empty_text)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         layout = QVBoxLayout(self)
@@ -136,9 +137,18 @@ class ComparePane(QWidget):
         label = KINDS.get(self.kind, self.kind)
         if self.split_kind is not None:
             label = f"{label}  |  {KINDS.get(self.split_kind, self.split_kind)}"
-        self.empty_text.setText("" if result is not None else f"{label}: not computed yet")
-        if result is None:
-            self.empty_text.setPos(0, 0)
+        if result is not None:
+            self.empty_text.setText("")
+            return
+        if not self._results:
+            self.empty_text.setText("Open an image (Ctrl+O) or drop one here")
+        else:
+            self.empty_text.setText(f"{label}: not computed yet (Run, Ctrl+R)")
+        self._centre_empty_text()
+
+    def _centre_empty_text(self, *_) -> None:
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        self.empty_text.setPos((x0 + x1) / 2, (y0 + y1) / 2)  # centred in what the pane shows
 
     def set_caption(self, text: str) -> None:
         self.caption.setText(text)
