@@ -274,6 +274,38 @@ class SessionModel:
             text = f"{text}   {origin}" if text else origin
         return text
 
+    def pane_record(self, kind: str) -> dict:
+        """What a pane showing ``kind`` holds, for machine-readable screenshots: label, whether it is computed
+        and current, where it came from and its metrics (whole image and the region in view)."""
+        result = self.results.get(kind)
+        record: dict = {"kind": kind, "label": label(kind), "computed": result is not None}
+        if result is None:
+            return record
+        provenance = result.provenance
+        record["stale"] = provenance is not None and not provenance.is_current(self.settings)
+        if provenance is not None:
+            used = provenance.settings
+            record["provenance"] = {
+                "method": provenance.method,
+                "scale": used.scale,
+                "weights": provenance.weights_name,
+                "weights_fingerprint": provenance.fingerprint,
+                "latent": provenance.latent,
+                "seed": used.seed if provenance.latent else None,
+                "temperature": used.temperature if provenance.latent else None,
+                "oracle_z": provenance.latent == "oracle",
+                "lr_storage": used.lr_storage if "jpeg_quality" in provenance.inputs else None,
+                "draw": provenance.draw_index,
+                "draws": provenance.draws,
+                "device": provenance.device,
+                "precision": provenance.precision,
+                "seconds": round(provenance.seconds, 3),
+                "describe": provenance.describe(),
+            }
+        record["metrics"] = dict(result.metrics) if kind in COMPARED_KINDS else {}
+        record["view_metrics"] = dict(self.region_metrics.get(kind, {}))
+        return record
+
     def metrics_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)

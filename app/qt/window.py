@@ -22,6 +22,7 @@ from ..model.kinds import KINDS
 from .actions import LAYOUTS, WindowActions
 from .controller import SessionController
 from .dialogs import FileDialogs
+from .screenshot import save_screenshot
 from .views.batch import BatchPanel
 from .views.explorer import LatentExplorer
 from .views.panes import ComparePane, zoom_to_ratio
@@ -388,13 +389,5 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         super().closeEvent(event)
 
     def grab_screenshot(self, path: str | Path) -> None:
-        from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
-        from irn_core.io import write_bytes_atomic
-
-        pixmap = self.grab()
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.WriteOnly)
-        pixmap.save(buffer, "PNG")
-        write_bytes_atomic(path, bytes(data), overwrite=True)
+        """The window as PNG at ``path`` and what it shows as JSON beside it (see ``screenshot.describe``)."""
+        save_screenshot(self, path)

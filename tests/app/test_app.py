@@ -262,3 +262,27 @@ def test_empty_panes_say_what_to_do(window, image_path):
     window.open_path(image_path)
     irn = next(p for p in window.panes if p.kind == "irn_hr")
     assert irn.empty_text.textItem.toPlainText() == "IRN restored: not computed yet (Run, Ctrl+R)"
+
+
+@pytest.mark.parametrize("layout", ["1x2", "1x3", "2x2"])
+def test_panes_of_a_layout_are_equal_and_the_screenshot_json_says_what_each_shows(
+    window, image_path, qtbot, tmp_path, layout
+):
+    import json
+
+    window.open_path(image_path)
+    window.set_layout(layout)
+    _run_to_end(window, qtbot)
+    other = [p for p in window.panes if p.kind != "irn_hr"][-1]
+    other.set_kind("error:irn_hr")  # an error map's colour bar must not shrink its pane
+    qtbot.wait(50)
+    window.grab_screenshot(tmp_path / "shot.png")
+    record = json.loads((tmp_path / "shot.json").read_text())
+    assert record["layout"] == layout and len(record["panes"]) == len(window.panes)
+    sizes = [pane["rect"][2:] for pane in record["panes"]]
+    for w, h in sizes:
+        assert abs(w - sizes[0][0]) <= 2 and abs(h - sizes[0][1]) <= 2, sizes
+    irn = next(p for p in record["panes"] if p["kind"] == "irn_hr")
+    assert irn["provenance"]["seed"] == 0 and irn["provenance"]["oracle_z"] is False and irn["stale"] is False
+    assert irn["provenance"]["lr_storage"] == "lossless" and len(irn["provenance"]["weights_fingerprint"]) == 16
+    assert irn["metrics"]["psnr_y"] == pytest.approx(window.controller.session.metrics["irn_hr"]["psnr_y"])

@@ -19,6 +19,9 @@ def is_colormapped(kind: str) -> bool:
     return kind.startswith("error:") or kind == "std_map"
 
 
+COLORBAR_COLUMN_PX = 64
+
+
 class ComparePane(QWidget):
     """One view of one result kind (or two, split by a draggable line).
 
@@ -68,6 +71,9 @@ class ComparePane(QWidget):
         # the label goes on the value axis only (ColorBarItem(label=) labels the other side too)
         self.colorbar = pg.ColorBarItem(colorMap=ERROR_COLORMAP, values=(0, 0.1), interactive=False, width=12)
         self.graphics.addItem(self.colorbar)
+        # Every pane keeps the colour bar's column, shown or not, so an error map never makes its pane's
+        # image area smaller than its neighbours' (equal geometry and zoom across panes).
+        self.graphics.ci.layout.setColumnFixedWidth(1, COLORBAR_COLUMN_PX)
         self.colorbar.hide()
         self.empty_text = pg.TextItem("", color="#9aa0a6", anchor=(0.5, 0.5))
         self.view.addItem(self.empty_text)
