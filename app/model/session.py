@@ -68,9 +68,16 @@ class SessionResult:
         note: str = "",
         icc: bytes | None = None,
     ) -> SessionResult:
-        """icc: the colour profile of the open image; the display (not ``pixels``) is converted to sRGB."""
-        display = display_srgb(to_uint8(pixels), icc) if pixels.ndim == 3 else pixels
+        """icc: the colour profile of the open image; the display (not ``pixels``) is converted to sRGB.
+        Maps (error, std; ``pixels`` in [0, 1]) are displayed in 8-bit levels, the unit of every error figure."""
+        display = display_srgb(to_uint8(pixels), icc) if pixels.ndim == 3 else pixels.astype(np.float32) * 255
         return cls(kind, pixels, display, provenance, dict(metrics or {}), note)
+
+    def top_level(self) -> float:
+        """The 99.5th percentile of a map's display (levels): where its colour scale saturates. Cached."""
+        if not hasattr(self, "_top"):
+            self._top = float(np.percentile(self.display, 99.5)) if self.display.ndim == 2 else 255.0
+        return self._top
 
     def caption(self) -> str:
         """Where this result came from, in one line (the note, e.g. a draw's, first)."""
@@ -273,6 +280,12 @@ class SessionModel:
                 origin = f"OUT OF DATE ({', '.join(changed)} changed; Run to update) {origin}"
             text = f"{text}   {origin}" if text else origin
         return text
+
+    def shared_error_scale(self, kinds: list[str]) -> float | None:
+        """One colour scale for every error map shown (levels): the largest 99.5th percentile among them, so
+        one colour means one error in every pane. None when none is shown."""
+        tops = [self.results[k].top_level() for k in kinds if k.startswith("error:") and k in self.results]
+        return max(max(tops), 1.0) if tops else None
 
     def pane_record(self, kind: str) -> dict:
         """What a pane showing ``kind`` holds, for machine-readable screenshots: label, whether it is computed

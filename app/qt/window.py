@@ -174,7 +174,7 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         for i in range(rows * cols):
             pane = ComparePane(kinds[i] if i < len(kinds) else DEFAULT_KINDS[i % len(DEFAULT_KINDS)])
             pane.hovered.connect(self._on_hover)
-            pane.kind_changed.connect(lambda _k: self._refresh_metrics())
+            pane.kind_changed.connect(self._on_kind_changed)
             pane.view.sigRangeChanged.connect(self._on_range_changed)
             pane.lr_native = self.lr_native_action.isChecked()
             self.grid.addWidget(pane, i // cols, i % cols)
@@ -189,10 +189,20 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         self.settings.setValue("layout", name)
         self.split_action.setChecked(False)
 
+    def _on_kind_changed(self, _kind: str) -> None:
+        # A new error pane may change the shared error scale; otherwise only captions and metrics change
+        # (flicker switches kinds twice a second: no need to redraw every pane each time).
+        shared = self.controller.session.shared_error_scale([p.kind for p in self.panes])
+        if any(p.error_scale != shared for p in self.panes):
+            self._push_results()
+        else:
+            self._refresh_metrics()
+
     def _push_results(self) -> None:
-        results, scale = self.controller.session.results, self.controller.settings.scale
+        session = self.controller.session
+        shared = session.shared_error_scale([p.kind for p in self.panes])
         for pane in self.panes:
-            pane.set_results(results, scale)
+            pane.set_results(session.results, session.settings.scale, error_scale=shared)
         self._refresh_metrics()
 
     # ----- zoom -----
@@ -271,7 +281,7 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
         for pane in self.panes:
             if kind in (pane.kind, pane.split_kind):
                 pane.clear_tiles()
-            pane.set_results(self.controller.session.results, self.controller.settings.scale)
+        self._push_results()
         if not self._fitted and kind in ("hr", "irn_lr"):
             self.zoom_fit()
             self._fitted = True

@@ -144,7 +144,7 @@ def test_error_map_pane_has_one_labelled_colour_bar(window, image_path, qtbot):
     bar = pane.colorbar
     assert bar.isVisible()
     labels = [bar.getAxis(side).labelText for side in ("left", "right", "top", "bottom")]
-    assert [text for text in labels if text] == ["|x − HR|"]
+    assert [text for text in labels if text] == ["|x − HR| (8-bit levels)"]
 
 
 def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
@@ -286,3 +286,18 @@ def test_panes_of_a_layout_are_equal_and_the_screenshot_json_says_what_each_show
     assert irn["provenance"]["seed"] == 0 and irn["provenance"]["oracle_z"] is False and irn["stale"] is False
     assert irn["provenance"]["lr_storage"] == "lossless" and len(irn["provenance"]["weights_fingerprint"]) == 16
     assert irn["metrics"]["psnr_y"] == pytest.approx(window.controller.session.metrics["irn_hr"]["psnr_y"])
+
+
+def test_error_maps_share_one_scale_in_levels(window, image_path, qtbot):
+    window.open_path(image_path)
+    window.set_layout("1x3")
+    _run_to_end(window, qtbot)
+    for pane, kind in zip(window.panes, ["hr", "error:irn_hr", "error:bicubic"]):
+        pane.set_kind(kind)
+    results = window.controller.session.results
+    tops = [results[k].top_level() for k in ("error:irn_hr", "error:bicubic")]
+    assert tops[0] != tops[1]  # each alone would get its own scale...
+    levels = [tuple(p.colorbar.levels()) for p in window.panes[1:]]
+    assert levels[0] == levels[1] == (0, max(tops))  # ...shown, they share the larger one
+    assert "8-bit levels" in window.panes[1].colorbar.axis.labelText
+    assert results["error:bicubic"].display.max() > 1  # in levels, not in [0, 1]

@@ -39,6 +39,7 @@ class ComparePane(QWidget):
         self.lr_native = False
         self._split_x: float | None = None
         self._results: dict[str, Result] = {}
+        self.error_scale: float | None = None
         self._tiles: list[pg.ImageItem] = []
 
         self.selector = QComboBox()
@@ -98,8 +99,9 @@ class ComparePane(QWidget):
         self.refresh()
         self.kind_changed.emit(self.kind)
 
-    def set_results(self, results: dict[str, Result], scale: int) -> None:
-        self._results, self.scale = results, scale
+    def set_results(self, results: dict[str, Result], scale: int, *, error_scale: float | None = None) -> None:
+        """error_scale: the levels at which every error pane's colours saturate (shared; None: its own)."""
+        self._results, self.scale, self.error_scale = results, scale, error_scale
         self.refresh()
 
     def _rect_for(self, result: Result) -> QRectF:
@@ -121,11 +123,14 @@ class ComparePane(QWidget):
                 item.clear()
                 return
         if is_colormapped(result.kind):
-            top = float(np.percentile(result.display, 99.5)) or 1e-3
+            shared = self.error_scale if result.kind.startswith("error:") else None
+            top = shared or result.top_level() or 1e-3
             item.setImage(data, levels=(0, top), autoLevels=False)
             item.setColorMap(ERROR_COLORMAP)
             self.colorbar.setLevels((0, top))
-            self.colorbar.axis.setLabel("std over draws" if result.kind == "std_map" else "|x − HR|")
+            self.colorbar.axis.setLabel(
+                "std over draws (levels)" if result.kind == "std_map" else "|x − HR| (8-bit levels)"
+            )
             self.colorbar.show()
         else:
             item.setLookupTable(None)
@@ -222,7 +227,7 @@ class ComparePane(QWidget):
         if not (0 <= r < result.display.shape[0] and 0 <= c < result.display.shape[1]):
             return None
         value = result.display[r, c]
-        return tuple(int(v) for v in value) if np.ndim(value) else (round(float(value), 4),)
+        return tuple(int(v) for v in value) if np.ndim(value) else (f"{float(value):.1f} levels",)
 
 
 def zoom_to_ratio(view: pg.ViewBox, ratio: float) -> None:
