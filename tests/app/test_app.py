@@ -301,3 +301,21 @@ def test_error_maps_share_one_scale_in_levels(window, image_path, qtbot):
     assert levels[0] == levels[1] == (0, max(tops))  # ...shown, they share the larger one
     assert "8-bit levels" in window.panes[1].colorbar.axis.labelText
     assert results["error:bicubic"].display.max() > 1  # in levels, not in [0, 1]
+
+
+def test_flicker_swaps_only_the_image_and_never_moves_or_zooms_it(window, image_path, qtbot):
+    window.open_path(image_path)
+    window.set_layout("1x2")
+    _run_to_end(window, qtbot)
+    window.panes[0].view.setRange(xRange=(20, 60), yRange=(20, 60), padding=0)
+    qtbot.wait(50)
+    before = (window.panes[0].view.viewRange(), window.panes[0].view.sceneBoundingRect())
+    kinds = []
+    window.toggle_flicker(True)
+    for _ in range(20):
+        window._flicker_step()
+        kinds.append(window.panes[0].kind)
+        qtbot.wait(5)
+    window.toggle_flicker(False)
+    assert set(kinds) == {"hr", "irn_hr"}
+    assert (window.panes[0].view.viewRange(), window.panes[0].view.sceneBoundingRect()) == before
