@@ -56,6 +56,7 @@ class SessionResult:
     provenance: Provenance | None = None
     metrics: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    _top: float | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(
@@ -75,7 +76,7 @@ class SessionResult:
 
     def top_level(self) -> float:
         """The 99.5th percentile of a map's display (levels): where its colour scale saturates. Cached."""
-        if not hasattr(self, "_top"):
+        if self._top is None:
             self._top = float(np.percentile(self.display, 99.5)) if self.display.ndim == 2 else 255.0
         return self._top
 

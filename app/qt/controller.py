@@ -88,6 +88,7 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         self.model_check_runner = self._runner(finished=self._on_model_checked)
         self.model_check_runner.failed.connect(lambda _t: setattr(self, "_run_after_model_check", False))
         self._run_after_model_check = False
+        self._cancel_asked: int | None = None  # the generation the user cancelled, to say when it has stopped
         from irn_core.device import device_description, pick_device
 
         self.device_text = device_description(pick_device())
@@ -225,7 +226,7 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         self.runner.cancel()
 
     def _on_stopped(self, generation: int) -> None:
-        if generation == getattr(self, "_cancel_asked", None):
+        if generation == self._cancel_asked:
             self.message.emit("info", "cancelled: the worker has stopped")
 
     def _priority(self):

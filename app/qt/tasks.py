@@ -279,12 +279,12 @@ def batch_task(ctx: JobContext, models: ModelCache, settings: ComparisonSettings
     work, options = OPERATIONS[operation], FileOptions(seed=settings.seed, temperature=settings.temperature)
     scale = None if operation == "upscale" else settings.scale
 
+    done: list[int] = []
+
     def process(item) -> str | None:
         ctx.progress(len(done), len(items), item.source.name)
         result = work(item, rescalers=rescalers, scale=scale, options=options, cancel=ctx.cancel)
         return None if result.scores is None else f"PSNR-Y {result.scores['psnr_y']:.2f} dB"
-
-    done: list[int] = []
 
     def on_item(index: int, item, outcome: str, message: str) -> None:
         done.append(index)

@@ -9,7 +9,6 @@ is reported and the batch goes on. Exit code 0 when every file succeeded, 1 othe
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from ..analysis.files import OPERATIONS, OUTPUT_NAMES, FileOptions
@@ -78,7 +77,7 @@ def _weights_scale(weights: str) -> int:
     return checkpoint_scale(weights)
 
 
-def _single_output(args, images: Sequence[tuple[Path, Path]]) -> Path | None:
+def _single_output(args) -> Path | None:
     """The output file when one file goes to an image-file name (the one-image form), else None."""
     out = Path(args.output)
     one_file = len(args.inputs) == 1 and Path(args.inputs[0]).is_file()
@@ -123,7 +122,7 @@ def cmd_rescale(args) -> int:
     if not images:
         raise CliError(f"no images in {', '.join(args.inputs)} (readable: {', '.join(READABLE_SUFFIXES)})")
     scale_for_names = args.scale or (_weights_scale(args.weights) if args.weights else 4)
-    single = _single_output(args, images)
+    single = _single_output(args)
     args.single = single is not None
     if single is not None:
         items = [BatchItem(images[0][0], (single,))]
