@@ -34,6 +34,9 @@ def run(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from irn_core.device import keep_freed_memory
+
+    keep_freed_memory()  # the app owns its process: large photos run 1.4x faster (irn_core.device)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IRN Studio")
     app.setOrganizationName("IRN Studio")

@@ -13,33 +13,51 @@ is drawn once for the whole image, so tiling does not change which z is used.
 from __future__ import annotations
 
 import functools
-import math
 import secrets
 import warnings
-from contextlib import AbstractContextManager
 
 import numpy as np
 import torch
 
-from .device import pick_device, resolve_precision
+from .device import available_memory_bytes, pick_device, precision_dtype, resolve_precision
 from .errors import InvalidInputError
 from .io.checkpoints import weights_fingerprint
-from .nn.irn import IRN
+from .nn.irn import IRN, reduced_precision_copy
 from .ops.codecs import pad_to_multiple
-from .ops.tiling import CancelCheck, ProgressCallback, TileCallback, image_to_tensor, run_tiled, tensor_to_image
+from .ops.tiling import (
+    CancelCheck,
+    ProgressCallback,
+    StepCallback,
+    TileCallback,
+    image_to_tensor,
+    run_tiled,
+    tensor_to_image,
+)
 
-DEFAULT_CPU_TILE_HR = 1024
 DEFAULT_OVERLAP_LR = 16
+MIN_TILE_HR = 256
+# Peak bytes of activations per HR pixel of a tile: 410-550 measured (peak RSS of x2 and x4 passes over
+# one 1024x1024 tile, fp32 and bf16, on CPU).
+ACTIVATION_BYTES_PER_HR_PIXEL = 500
+# On CPU a tile's activations get at most 1 GiB (a quarter of free memory when less), which keeps a
+# 4000x3000 x4 round trip under 2.5 GiB; larger tiles would only save overlap (about 20% at 1408).
+CPU_TILE_BUDGET_BYTES = 2**30
+CPU_TILE_MEMORY_SHARE = 0.25
 
 
 class IRNRescaler:
     """Runs an IRN on whole images: ``encode``, ``downscale``, ``upscale`` and ``roundtrip``.
 
     net: an IRN (from build_irn or load_irn); moved to ``device`` (auto: CUDA, MPS, CPU).
-    precision: "auto" (fp32 for now), "fp32", "bf16" or "fp16" (autocast; fp16 only on CUDA; bf16 falls back
-        to fp32 with a RuntimeWarning on CPUs without fast bf16, see ``device.bf16_is_fast``).
-    tile_hr: tile edge in HR pixels; None picks it from free GPU memory, or 1024 on CPU.
+    precision: "auto" (bf16 on CPUs with native bf16, fp16 on CUDA, else fp32; see
+        ``device.resolve_precision``), "fp32", "bf16" or "fp16" (only on CUDA). bf16 falls back to fp32
+        with a RuntimeWarning where it is not native. Reduced precision applies to the dense blocks
+        (``nn.irn.reduced_precision_copy``); the caller's ``net`` keeps its float32 weights.
+    tile_hr: largest tile edge in HR pixels; None sizes tiles from free memory (see CPU_TILE_BUDGET_BYTES;
+        on CUDA half the free memory).
     overlap: LR pixels of context around each tile.
+    On Linux, a program that runs large images should call ``irn_core.device.keep_freed_memory()`` once
+    (the CLI and the app do): it changes the process's allocator, so the library leaves that choice to it.
     The rescaler keeps no per-call state: calls may come from any one thread at a time.
     """
 
@@ -48,7 +66,7 @@ class IRNRescaler:
         net: IRN,
         *,
         device: str | torch.device | None = None,
-        precision: str = "fp32",
+        precision: str = "auto",
         tile_hr: int | None = None,
         overlap: int = DEFAULT_OVERLAP_LR,
     ):
@@ -56,38 +74,39 @@ class IRNRescaler:
         self.precision, note = resolve_precision(precision, self.device)
         if note:
             warnings.warn(note, RuntimeWarning, stacklevel=2)
+        net.to(self.device)
+        self.source_net = net  # float32 as given: the fingerprint names these weights
+        if self.precision != "fp32":
+            net = reduced_precision_copy(net, precision_dtype(self.precision))
         # channels_last: about 1.4x faster convolutions on CPU (measured in docs/RESULTS.md).
-        self.net = net.to(self.device).to(memory_format=torch.channels_last).eval()
+        self.net = net.to(memory_format=torch.channels_last).eval()
         self.scale: int = net.scale
         self.overlap = overlap
-        self.tile_lr = max(8, (tile_hr or self._auto_tile_hr()) // self.scale)
+        # An explicit tile_hr bounds the tile edge; otherwise memory bounds a patch's area.
+        self.tile_lr = max(8, (tile_hr or 2**20) // self.scale)
+        self.max_patch_lr_pixels: int | None = None if tile_hr else self._auto_patch_lr_pixels()
 
     @functools.cached_property
     def fingerprint(self) -> str:
         """The weights' fingerprint (as LR files record it), computed once."""
-        return weights_fingerprint(self.net)
+        return weights_fingerprint(self.source_net)
 
     @property
     def latent_channels(self) -> int:
         return 3 * self.scale**2 - 3
 
-    def _auto_tile_hr(self) -> int:
-        if self.device.type != "cuda":
-            return DEFAULT_CPU_TILE_HR
-        free, _total = torch.cuda.mem_get_info(self.device)
-        # About 600 bytes of activations per HR pixel in the widest dense block (fp32).
-        return max(256, int(math.sqrt(0.5 * free / 600)))
-
-    def _autocast(self) -> AbstractContextManager:
-        if self.precision == "fp32":
-            return torch.autocast(self.device.type, enabled=False)
-        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
-        return torch.autocast(self.device.type, dtype=dtype)
+    def _auto_patch_lr_pixels(self) -> int:
+        if self.device.type == "cuda":
+            free, _total = torch.cuda.mem_get_info(self.device)
+            budget = 0.5 * free
+        else:
+            available = available_memory_bytes()
+            budget = min(CPU_TILE_BUDGET_BYTES, CPU_TILE_MEMORY_SHARE * available if available else 2**40)
+        return max(MIN_TILE_HR**2, int(budget / ACTIVATION_BYTES_PER_HR_PIXEL)) // self.scale**2
 
     def _net_fn(self, *, rev: bool):
-        def apply(patch: torch.Tensor) -> torch.Tensor:
-            with self._autocast():
-                return self.net(patch.contiguous(memory_format=torch.channels_last), rev=rev)
+        def apply(patch: torch.Tensor, step: StepCallback) -> torch.Tensor:
+            return self.net(patch.contiguous(memory_format=torch.channels_last), rev=rev, on_step=step)
 
         return apply
 
@@ -109,6 +128,7 @@ class IRNRescaler:
             out_factor=1,
             out_channels=3 * self.scale**2,
             tile_lr=self.tile_lr,
+            max_patch_pixels=self.max_patch_lr_pixels,
             overlap=self.overlap,
             device=self.device,
             progress=progress,
@@ -129,9 +149,15 @@ class IRNRescaler:
         """z ~ N(0, temperature^2 I) of shape (3*scale**2 - 3, h, w), from a generator seeded by ``seed``."""
         if temperature < 0:
             raise InvalidInputError(f"temperature must be >= 0, got {temperature}")
-        generator = torch.Generator().manual_seed(secrets.randbits(63) if seed is None else int(seed))
-        z = torch.randn((self.latent_channels, lr_height, lr_width), generator=generator) * temperature
+        z = torch.empty((self.latent_channels, lr_height, lr_width))
+        self._draw_into(z, temperature=temperature, seed=seed)
         return z.numpy()
+
+    @staticmethod
+    def _draw_into(z: torch.Tensor, *, temperature: float, seed: int | None) -> None:
+        generator = torch.Generator().manual_seed(secrets.randbits(63) if seed is None else int(seed))
+        torch.randn(z.shape, generator=generator, out=z)
+        z.mul_(temperature)
 
     def upscale(
         self,
@@ -155,18 +181,23 @@ class IRNRescaler:
         """
         y = image_to_tensor(lr, "lr")
         h, w = y.shape[2:]
-        if z is None:
-            z = self.draw_latent(h, w, temperature=temperature, seed=seed)
-        z = np.asarray(z, dtype=np.float32)
-        if z.shape != (self.latent_channels, h, w):
-            raise InvalidInputError(f"z must have shape {(self.latent_channels, h, w)} for this LR, got {z.shape}")
+        if temperature < 0:
+            raise InvalidInputError(f"temperature must be >= 0, got {temperature}")
+        if z is not None and np.shape(z) != (self.latent_channels, h, w):
+            raise InvalidInputError(f"z must have shape {(self.latent_channels, h, w)} for this LR, got {np.shape(z)}")
         if output_size is not None:
             oh, ow = output_size
             if not (0 < oh <= h * self.scale and 0 < ow <= w * self.scale):
                 raise InvalidInputError(
                     f"output_size {tuple(output_size)} must fit in the restored {(h * self.scale, w * self.scale)}"
                 )
-        source = torch.cat((y, torch.from_numpy(z).unsqueeze(0)), 1)
+        # LR and z in one buffer; a drawn z is drawn straight into it (the same values as draw_latent)
+        source = torch.empty((1, 3 + self.latent_channels, h, w))
+        source[:, :3] = y
+        if z is None:
+            self._draw_into(source[0, 3:], temperature=temperature, seed=seed)
+        else:
+            source[0, 3:] = torch.from_numpy(np.asarray(z, dtype=np.float32))
         out = run_tiled(
             self._net_fn(rev=True),
             source,
@@ -175,6 +206,7 @@ class IRNRescaler:
             out_factor=self.scale,
             out_channels=3,
             tile_lr=self.tile_lr,
+            max_patch_pixels=self.max_patch_lr_pixels,
             overlap=self.overlap,
             device=self.device,
             progress=progress,
@@ -182,6 +214,7 @@ class IRNRescaler:
             on_tile=on_tile,
             priority=priority,
         )
+        del source
         if output_size is not None:
             out = out[:, :, : output_size[0], : output_size[1]]
         return tensor_to_image(out)

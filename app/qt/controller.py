@@ -89,9 +89,10 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         self.model_check_runner.failed.connect(lambda _t: setattr(self, "_run_after_model_check", False))
         self._run_after_model_check = False
         self._cancel_asked: int | None = None  # the generation the user cancelled, to say when it has stopped
-        from irn_core.device import device_description, pick_device
+        from irn_core.device import device_description, pick_device, resolve_precision
 
-        self.device_text = device_description(pick_device())
+        device = pick_device()
+        self.device_text = f"{device_description(device)}, {resolve_precision('auto', device)[0]}"
 
     def _runner(self, *, progress=None, partial=None, finished=None, report_errors: bool = True) -> JobRunner:
         runner = JobRunner(self.pool, parent=self)

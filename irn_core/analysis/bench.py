@@ -1,78 +1,22 @@
-"""The paper's tables on a folder of images (``irn bench``) and speed figures (``irn speed``)."""
+"""The paper's tables on a folder of images (``irn bench``)."""
 
 from __future__ import annotations
 
-import resource
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ..baselines import make_baseline
-from ..device import device_description
 from ..errors import InvalidInputError
-from ..io.checkpoints import bundled_weights_path, load_irn, resolve_weights
+from ..io.checkpoints import load_irn, resolve_weights
 from ..io.images import list_images, read_image
-from ..nn.irn import build_irn
 from ..ops.metrics import Y_OFFICIAL, Y_ROUNDED, mod_crop, psnr, ssim
 from ..rescaler import IRNRescaler
 from .studies import sample_draws
 
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def speed_report(
-    *, scales: list[int], size: int, device: str = "auto", precision: str = "fp32", repeats: int = 3
-) -> list[str]:
-    """Lines reporting ms per megapixel of HR for downscale and upscale at each scale."""
-    lines: list[str] = []
-    rng = np.random.default_rng(0)
-    hr = rng.random((size, size, 3), dtype=np.float32)
-    megapixels = size * size / 1e6
-    for scale in scales:
-        path = bundled_weights_path(scale)
-        net = load_irn(path) if path else build_irn(scale)
-        rescaler = IRNRescaler(net, device=device, precision=precision, tile_hr=max(size, 64))
-        if not lines:
-            lines.append(
-                f"device: {device_description(rescaler.device)}, precision {rescaler.precision}, "
-                f"image {size}x{size}, best of {repeats}"
-            )
-        if rescaler.device.type == "cuda":
-            torch.cuda.reset_peak_memory_stats()
-        lr = rescaler.downscale(hr)
-        rescaler.upscale(lr, seed=0)
-
-        def best(fn):
-            times = []
-            for _ in range(repeats):
-                if rescaler.device.type == "cuda":
-                    torch.cuda.synchronize()
-                t = time.perf_counter()
-                fn()
-                if rescaler.device.type == "cuda":
-                    torch.cuda.synchronize()
-                times.append(time.perf_counter() - t)
-            return min(times)
-
-        down = best(lambda: rescaler.downscale(hr))
-        up = best(lambda: rescaler.upscale(lr, seed=0))
-        memory = (
-            f"GPU peak {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB"
-            if rescaler.device.type == "cuda"
-            else f"process peak RSS {_peak_rss_mib():.0f} MiB"
-        )
-        lines.append(
-            f"x{scale}: downscale {down * 1000 / megapixels:8.1f} ms/MP, "
-            f"upscale {up * 1000 / megapixels:8.1f} ms/MP, {memory}"
-        )
-    return lines
 
 
 def _metrics(restored: np.ndarray, hr: np.ndarray, scale: int, grayscale: bool, round_y: bool) -> tuple[float, float]:
@@ -94,6 +38,7 @@ def run_bench(
     weights: str | None = None,
     sr_models: tuple[str, ...] | list[str] = (),
     device: str = "auto",
+    precision: str = "fp32",
     jpeg: int | None = None,
     round_y: bool = False,
     progress: bool = True,
@@ -103,7 +48,8 @@ def run_bench(
 
     Returns {"dataset", "scale", "results": {method: {"psnr_y", "ssim_y", "seconds", "per_image", ...}}}.
     For IRN, each draw's dataset mean is computed and their mean and spread (psnr_y_std) reported.
-    jpeg: store every LR as JPEG of this quality before upscaling. round_y: Y rounded to integer levels
+    precision: IRN's precision (fp32 unless asked: the published figures are fp32; "auto" measures the
+    default's cost). jpeg: store every LR as JPEG of this quality before upscaling. round_y: Y rounded to integer levels
     (MATLAB, the SR literature's bicubic rows) instead of the official IRN test code's unrounded Y.
     """
     paths = list_images(dataset)[: limit or None]
@@ -133,7 +79,9 @@ def run_bench(
             dynamic_ncols=True,
         )
     if "irn" in methods:
-        rescaler = IRNRescaler(load_irn(resolve_weights(weights, scale), scale=scale), device=device)
+        rescaler = IRNRescaler(
+            load_irn(resolve_weights(weights, scale), scale=scale), device=device, precision=precision
+        )
         per_draw = np.zeros((draws, len(images), 2))
         start = time.perf_counter()
         for i, (_name, hr, gray) in enumerate(images):
@@ -179,6 +127,7 @@ def run_bench(
         "scale": scale,
         "images": len(images),
         "y_convention": Y_ROUNDED if round_y else Y_OFFICIAL,
+        "irn_precision": rescaler.precision if "irn" in methods else None,
         "results": results,
     }
     if jpeg is not None:
@@ -190,7 +139,8 @@ def format_table(report: dict) -> str:
     lines = [
         f"{report['dataset']} x{report['scale']} ({report['images']} images)"
         + (f", LR stored as JPEG q{report['jpeg_quality']}" if "jpeg_quality" in report else "")
-        + f"; {report.get('y_convention', Y_OFFICIAL)}",
+        + f"; {report.get('y_convention', Y_OFFICIAL)}"
+        + (f"; IRN in {report['irn_precision']}" if report.get("irn_precision") not in (None, "fp32") else ""),
         f"{'method':<24}{'PSNR-Y':>10}{'SSIM-Y':>10}{'seconds':>10}",
     ]
     for method, r in report["results"].items():

@@ -198,8 +198,8 @@ def restore_lr(
     def on_tile(tile: Tile, pixels: np.ndarray) -> None:
         on_event(TileReady("irn_hr", tile.row0 * scale, tile.col0 * scale, pixels))
 
-    def on_progress(done: int, total: int) -> None:
-        on_event(Progress(span[0] + (span[1] - span[0]) * done / total, f"IRN upscale {done}/{total} tiles"))
+    def on_progress(done: float, total: int) -> None:
+        on_event(Progress(span[0] + (span[1] - span[0]) * done / total, f"IRN upscale: {_tiles_text(done, total)}"))
 
     started = time.perf_counter()
     restored = rescaler.upscale(
@@ -226,6 +226,10 @@ def restore_lr(
         result.metrics = metrics_of(restored, reference, scale)
     _publish(result, reference, on_event)
     return result
+
+
+def _tiles_text(done: float, total: int) -> str:
+    return f"tile {min(int(done) + 1, total)} of {total}" if total > 1 else "one tile"
 
 
 @dataclass
@@ -269,7 +273,9 @@ def run_comparison(
         on_event(_preview(rescaler, hr, drawn_latent, priority, cancel))
     started = time.perf_counter()
     lr, latent = rescaler.encode(
-        hr, cancel=cancel, progress=lambda d, n: on_event(Progress(DOWN_SHARE * d / n, f"IRN downscale {d}/{n} tiles"))
+        hr,
+        cancel=cancel,
+        progress=lambda d, n: on_event(Progress(DOWN_SHARE * d / n, f"IRN downscale: {_tiles_text(d, n)}")),
     )
     lr_result = Result(
         "irn_lr",

@@ -43,7 +43,7 @@ class SRBaseline(BicubicDownscaled):
         x = image_to_tensor(lr, "lr")
         h, w = x.shape[2:]
         out = run_tiled(
-            self.model,
+            lambda patch, _step: self.model(patch),
             x,
             lr_shape=(h, w),
             in_factor=1,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -49,13 +51,46 @@ def _rescaler(args, net):
 
 
 def cmd_speed(args) -> int:
-    from ..analysis.bench import speed_report
+    from ..analysis.speed import speed_report
 
     for line in speed_report(
-        scales=args.scales, size=args.size, device=args.device, precision=args.precision, repeats=args.repeats
+        scales=args.scales,
+        size=args.size,
+        device=args.device,
+        precision=args.precision,
+        repeats=args.repeats,
+        official_codes=args.compare_official,
     ):
         print(line, flush=True)
     return EXIT_OK
+
+
+def _launch_torchrun(args) -> int:
+    """``irn train --nproc N ...`` = ``torchrun --standalone --nproc_per_node N -m irn_core train ...``."""
+    if args.nproc < 1:
+        raise CliError(f"--nproc must be at least 1, got {args.nproc}")
+    if "WORLD_SIZE" in os.environ:
+        raise CliError("--nproc starts torchrun itself; under torchrun, leave it out")
+    rest, skip = [], False
+    for arg in args.argv:
+        if skip:
+            skip = False
+        elif arg == "--nproc":
+            skip = True
+        elif not arg.startswith("--nproc="):
+            rest.append(arg)
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc_per_node={args.nproc}",
+        "-m",
+        "irn_core",
+        *rest,
+    ]
+    print("running: " + " ".join(command), file=sys.stderr, flush=True)
+    return subprocess.call(command)
 
 
 def cmd_train(args) -> int:
@@ -66,6 +101,8 @@ def cmd_train(args) -> int:
         out = plot_run(args.plot)
         print(f"wrote {out}")
         return EXIT_OK
+    if args.nproc is not None:
+        return _launch_torchrun(args)
     values = {}
     if args.config:
         values.update(TrainConfig.from_file(args.config).to_dict())
@@ -105,6 +142,8 @@ def cmd_train(args) -> int:
     result = train(
         config, progress=not args.quiet, stop_after_seconds=None if args.time_limit is None else 60 * args.time_limit
     )
+    if os.environ.get("RANK", "0") != "0":
+        return EXIT_OK  # rank 0 reports for all
     print(
         f"{result.run_dir}: {result.iterations} of {config.iters} iterations, last loss {result.last_loss:.4g}"
         + (f", val PSNR-Y {result.val_psnr_y:.2f} dB" if result.val_psnr_y else "")
@@ -136,6 +175,7 @@ def cmd_bench(args) -> int:
         weights=args.weights,
         sr_models=args.sr_model,
         device=args.device,
+        precision=args.precision,
         jpeg=args.jpeg,
         round_y=args.round_y,
         progress=not args.quiet,

@@ -20,14 +20,22 @@ from .commands import EXIT_ERROR, EXIT_OK, CliError, _load_model, _rescaler
 class _Models:
     """Rescalers by scale, loaded on first use (a folder of LR files may hold several scales)."""
 
-    def __init__(self, args):
-        self.args, self._by_scale = args, {}
+    def __init__(self, args, say=None):
+        self.args, self._by_scale, self.say = args, {}, say
 
     def get(self, scale: int | None):
         key = scale or 0
         if key not in self._by_scale:
+            from ..device import device_description
+
             net, path = _load_model(self.args, scale)
-            self._by_scale[key] = (_rescaler(self.args, net), path)
+            rescaler = _rescaler(self.args, net)
+            self._by_scale[key] = (rescaler, path)
+            if self.say is not None:
+                self.say(
+                    f"note: IRN x{rescaler.scale} ({Path(path).name}) on {device_description(rescaler.device)}, "
+                    f"{rescaler.precision}" + (" (auto)" if self.args.precision == "auto" else "")
+                )
         return self._by_scale[key]
 
 
@@ -56,9 +64,9 @@ class _Reporter:
         if self.bar is not None:
             self.bar.set_postfix_str(self.current)
 
-    def tiles(self, done: int, total: int) -> None:
+    def tiles(self, done: float, total: int) -> None:
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{self.current}: tile {done}/{total}")
+            self.bar.set_postfix_str(f"{self.current}: {done / total:.0%} of {total} tile{'s' * (total > 1)}")
 
     def finished(self, index: int, item: BatchItem, outcome: str, message: str) -> None:
         if outcome == "failed":
@@ -130,8 +138,8 @@ def cmd_rescale(args) -> int:
         out_dir = Path(args.output)
         names = OUTPUT_NAMES[args.command]
         items = plan_batch(images, out_dir, names=lambda stem: names(stem, scale_for_names))
-    models = _Models(args)
     report = _Reporter(len(items), quiet=args.quiet or single is not None, command=args.command)
+    models = _Models(args, say=report.say)
     process = _work(args, models, report)
 
     if single is not None:  # the one-image form: an existing output is an error, not a skip

@@ -16,7 +16,11 @@ import torch
 
 from ..errors import Cancelled
 
-ProgressCallback = Callable[[int, int], None]
+ProgressCallback = Callable[[float, int], None]
+"""progress(tiles_done, tiles_total): tiles_done counts finished tiles plus the share of the current one."""
+
+StepCallback = Callable[[int, int], None]
+"""step(done, total) from inside a tile's computation (e.g. IRN's invertible blocks)."""
 
 
 class CancelCheck(Protocol):
@@ -36,12 +40,47 @@ class Tile:
 TileCallback = Callable[[Tile, np.ndarray], None]
 
 
-def plan_tiles(lr_height: int, lr_width: int, tile: int, *, priority: tuple[float, float] | None = None) -> list[Tile]:
-    """Split an LR grid into tiles of at most ``tile`` x ``tile``; nearest ``priority`` (row, col) first."""
+def _split(length: int, count: int) -> list[int]:
+    return [i * length // count for i in range(count + 1)]  # parts differ by at most one pixel
+
+
+def _grid(lr_height: int, lr_width: int, tile: int, overlap: int, max_patch_pixels: int) -> tuple[int, int]:
+    """(rows, cols) of the fewest tiles whose patches (core plus context) stay within ``max_patch_pixels``
+    and whose cores stay within ``tile``; among equals, the least context computed."""
+    best: tuple[int, int, int, int] | None = None  # (tiles, pixels computed, rows, cols)
+    for rows in range(-(-lr_height // tile), lr_height + 1):
+        patch_h = -(-lr_height // rows) + (2 * overlap if rows > 1 else 0)  # the largest part
+        width_room = max_patch_pixels // patch_h
+        for cols in range(-(-lr_width // tile), lr_width + 1):
+            patch_w = -(-lr_width // cols) + (2 * overlap if cols > 1 else 0)
+            if patch_w <= width_room:
+                candidate = (rows * cols, rows * cols * patch_h * patch_w, rows, cols)
+                best = candidate if best is None or candidate < best else best
+                break
+        if best is not None and rows > best[0]:
+            break
+    return (best[2], best[3]) if best else (lr_height, lr_width)
+
+
+def plan_tiles(
+    lr_height: int,
+    lr_width: int,
+    tile: int,
+    *,
+    overlap: int = 0,
+    max_patch_pixels: int | None = None,
+    priority: tuple[float, float] | None = None,
+) -> list[Tile]:
+    """Split an LR grid into tiles of near-equal size, cores at most ``tile`` x ``tile``; nearest ``priority``
+    (row, col) first. With ``max_patch_pixels`` (LR pixels of a core plus ``overlap`` of context on each
+    inner side), the fewest tiles that fit it, whatever their aspect: memory follows a patch's area."""
+    if max_patch_pixels is None:
+        rows, cols = -(-lr_height // tile), -(-lr_width // tile)
+    else:
+        rows, cols = _grid(lr_height, lr_width, tile, overlap, max_patch_pixels)
+    row_edges, col_edges = _split(lr_height, rows), _split(lr_width, cols)
     tiles = [
-        Tile(r, min(r + tile, lr_height), c, min(c + tile, lr_width))
-        for r in range(0, lr_height, tile)
-        for c in range(0, lr_width, tile)
+        Tile(r0, r1, c0, c1) for r0, r1 in zip(row_edges, row_edges[1:]) for c0, c1 in zip(col_edges, col_edges[1:])
     ]
     if priority is not None:
         pr, pc = priority
@@ -54,7 +93,7 @@ def plan_tiles(lr_height: int, lr_width: int, tile: int, *, priority: tuple[floa
 
 
 def run_tiled(
-    fn: Callable[[torch.Tensor], torch.Tensor],
+    fn: Callable[[torch.Tensor, StepCallback], torch.Tensor],
     source: torch.Tensor,
     *,
     lr_shape: tuple[int, int],
@@ -64,6 +103,7 @@ def run_tiled(
     tile_lr: int,
     overlap: int,
     device: torch.device,
+    max_patch_pixels: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_tile: TileCallback | None = None,
@@ -71,15 +111,25 @@ def run_tiled(
 ) -> torch.Tensor:
     """Apply ``fn`` to ``source`` tile by tile; returns the float32 CPU output (1, out_channels, H', W').
 
-    source: (1, C, lr_h * in_factor, lr_w * in_factor) on the CPU. fn maps a patch on ``device`` of
-    (1, C, h * in_factor, w * in_factor) to (1, >= out_channels, h * out_factor, w * out_factor).
-    on_tile(tile, pixels) gets each finished core's first three channels as (rows, cols, 3) in [0, 1];
-    ``priority`` (LR row, col) runs the nearest tiles first. Raises Cancelled before a tile when
-    ``cancel.is_set()``.
+    source: (1, C, lr_h * in_factor, lr_w * in_factor) on the CPU. fn(patch, step) maps a patch on
+    ``device`` of (1, C, h * in_factor, w * in_factor) to (1, >= out_channels, h * out_factor, w * out_factor),
+    and may call step(done, total) as it goes: progress then moves within a tile, and cancel is checked
+    there too, so a large tile stops within one step. on_tile(tile, pixels) gets each finished core's first
+    three channels as (rows, cols, 3) in [0, 1]; ``priority`` (LR row, col) runs the nearest tiles first.
+    Raises Cancelled before a tile or step when ``cancel.is_set()``. See ``plan_tiles`` for the tile
+    limits ``tile_lr`` and ``max_patch_pixels``.
     """
     lr_h, lr_w = lr_shape
     out = torch.empty((1, out_channels, lr_h * out_factor, lr_w * out_factor))
-    tiles = plan_tiles(lr_h, lr_w, tile_lr, priority=priority)
+    tiles = plan_tiles(lr_h, lr_w, tile_lr, overlap=overlap, max_patch_pixels=max_patch_pixels, priority=priority)
+    done = 0
+
+    def step(finished: int, total: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        if progress is not None and finished < total:
+            progress(done + finished / total, len(tiles))
+
     for done, t in enumerate(tiles):
         if cancel is not None and cancel.is_set():
             raise Cancelled()
@@ -87,7 +137,7 @@ def run_tiled(
         c0, c1 = max(0, t.col0 - overlap), min(lr_w, t.col1 + overlap)
         patch = source[:, :, r0 * in_factor : r1 * in_factor, c0 * in_factor : c1 * in_factor]
         with torch.inference_mode():
-            result = fn(patch.to(device))
+            result = fn(patch.to(device), step)
         core = result[
             :,
             :out_channels,
@@ -117,5 +167,6 @@ def image_to_tensor(img: np.ndarray, name: str) -> torch.Tensor:
 
 
 def tensor_to_image(x: torch.Tensor) -> np.ndarray:
-    """(1, 3, H, W) tensor -> (H, W, 3) float32 numpy clipped to [0, 1]."""
-    return x[0, :3].clamp(0, 1).permute(1, 2, 0).contiguous().numpy()
+    """(1, 3, H, W) tensor -> (H, W, 3) float32 numpy clipped to [0, 1]; clamps ``x`` in place (one copy
+    of a large image fewer: callers pass outputs they own)."""
+    return x[0, :3].clamp_(0, 1).permute(1, 2, 0).contiguous().numpy()

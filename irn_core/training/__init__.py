@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ..errors import ConfigError
 from .config import TrainConfig
 from .engine import TrainingResult
@@ -19,6 +21,8 @@ def train(
 ) -> TrainingResult:
     """Train ``config.model`` ("irn" or "sr"); see ``train_irn`` for the options."""
     if config.model == "sr":
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            raise ConfigError("multi-process training (torchrun) is for IRN; the SR baseline trains in one process")
         if stop_after_seconds is not None:
             raise ConfigError("a time limit is supported for IRN training only, not model 'sr'")
         return train_sr(config, progress=progress, stop_after=stop_after)

@@ -23,11 +23,14 @@ class TrainConfig:
     z_warmup_iters: the latent temperature of the backward pass rises linearly 0 -> 1.
     lr_schedule="cosine" with lr_warmup_iters: cosine decay to lr*1e-2 after a linear warm-up.
     init_from: start from trained weights: the same scale (fine-tuning) or a lower one (its first stages).
-    autocast_bf16: bf16 autocast for the convolutions (GPUs, CPUs with AVX-512; elsewhere it is ignored
-        with a warning, as bf16 there is ~10x slower than fp32).
+    autocast_bf16: bf16 autocast for the convolutions (GPUs, CPUs with native bf16; elsewhere it is ignored
+        with a warning, as bf16 there is slower than fp32).
     channels_last: NHWC memory layout (faster convolutions with oneDNN and cuDNN).
     color_augment: permute RGB channels and raise saturation of training patches (see PatchDataset).
     noise_augment: max std of per-channel Gaussian noise added to training patches (0: off).
+    adam_eps: Adam's epsilon (1e-8 as the official code). Adam moves a weight by about ``lr`` whatever
+        its gradient's size, so a gradient that is float noise around zero moves it by +-lr; a larger
+        epsilon damps that (the multi-process test uses it to compare process counts).
     """
 
     model: str = "irn"
@@ -40,6 +43,7 @@ class TrainConfig:
     patch: int = 144
     lr: float = 2e-4
     betas: tuple[float, float] = (0.9, 0.999)
+    adam_eps: float = 1e-8
     weight_decay: float = 1e-5
     lr_schedule: str = "multistep"
     lr_milestones: tuple[int, ...] = (100_000, 200_000, 300_000, 400_000)

@@ -67,9 +67,10 @@ def learning_rate_factor(config: TrainConfig, iteration: int) -> float:
     return config.lr_gamma ** sum(iteration >= m for m in config.lr_milestones)
 
 
-def set_threads(config: TrainConfig, device: torch.device) -> None:
+def set_threads(config: TrainConfig, device: torch.device, *, processes_here: int = 1) -> None:
+    """CPU threads: config.threads, else this machine's CPUs shared among its training processes."""
     if device.type == "cpu":
-        torch.set_num_threads(config.threads or max(1, os.cpu_count() or 1))
+        torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // processes_here))
 
 
 class CsvLog:

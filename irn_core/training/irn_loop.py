@@ -12,16 +12,16 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-from ..device import NO_FAST_BF16_MESSAGE, bf16_is_fast, pick_device
+from ..device import NO_NATIVE_BF16_MESSAGE, bf16_is_fast
 from ..errors import ConfigError
 from ..io.checkpoints import read_state_dict, state_fingerprint
 from ..nn.irn import build_irn
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
+from .distributed import ProcessGroup, RankSampler, join, leave
 from .engine import (
     CsvLog,
     IterationLog,
-    IterationSampler,
     TrainingResult,
     learning_rate_factor,
     set_threads,
@@ -57,6 +57,24 @@ def _init_from_weights(net: torch.nn.Module, path: str) -> tuple[int, str]:
     return int(metadata.get("total_iterations") or metadata.get("iterations") or 0), fingerprint
 
 
+class RoundTripStep(torch.nn.Module):
+    """Both passes of a training step as one module call: (HR (B,3,H,W), z noise (B,C,H/s,W/s)) ->
+    (forward output (B,3+C,H/s,W/s), restored (B,3,H,W)). DistributedDataParallel needs each parameter's
+    uses inside one forward; the LR is quantised (straight through) between the passes."""
+
+    def __init__(self, net: torch.nn.Module, *, bf16: bool):
+        super().__init__()
+        self.net, self.bf16 = net, bf16
+
+    def forward(self, hr: torch.Tensor, noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        with torch.autocast(hr.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            out = self.net(hr)
+        out = out.float()
+        with torch.autocast(hr.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            restored = self.net(torch.cat((quantize_straight_through(out[:, :3]), noise), 1), rev=True)[:, :3]
+        return out, restored.float()
+
+
 def train_irn(
     config: TrainConfig,
     *,
@@ -70,7 +88,8 @@ def train_irn(
     stop_after: end after this many iterations in this call (the run can resume later).
     stop_after_seconds: end, with a checkpoint, at the first iteration past this much wall time (for
         time-boxed sessions such as a lent GPU's 10-minute calls); the run resumes later.
-    Checkpoints go to RUN_DIR/checkpoints, the loss/validation log to RUN_DIR/log.csv.
+    Checkpoints go to RUN_DIR/checkpoints, the loss/validation log to RUN_DIR/log.csv. Under torchrun
+    the global batch ``config.batch`` is split across the processes (see ``training.distributed``).
     """
     config.validate()
     if config.model != "irn":
@@ -78,11 +97,30 @@ def train_irn(
     lambda_forward = float(config.lambda_forward or 0.0)  # set from the scale by config.validate()
     deadline = None if stop_after_seconds is None else time.monotonic() + stop_after_seconds
     run_dir = Path(config.out)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    device = pick_device(config.device)
-    set_threads(config, device)
+    group, device = join(config.device)
+    try:
+        return _train(config, group, device, run_dir, lambda_forward, deadline, progress, stop_after, on_log)
+    finally:
+        leave(group)
+
+
+def _train(
+    config: TrainConfig,
+    group: ProcessGroup,
+    device: torch.device,
+    run_dir: Path,
+    lambda_forward: float,
+    deadline: float | None,
+    progress: bool,
+    stop_after: int | None,
+    on_log: Callable[[dict], None] | None,
+) -> TrainingResult:
+    local_batch = group.local_batch(config.batch)
+    if group.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "config.json").write_text(json.dumps(config.to_dict() | {"world_size": group.world_size}, indent=2))
+    set_threads(config, device, processes_here=group.local_world_size)
     use_bf16 = config.autocast_bf16 and bf16_is_fast(device)
-    (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
 
     torch.manual_seed(config.seed)
     net = build_irn(config.scale)
@@ -90,8 +128,13 @@ def train_irn(
     if config.channels_last:
         net.to(memory_format=torch.channels_last)
     net.to(device).train()
+    step: torch.nn.Module = RoundTripStep(net, bf16=use_bf16)
+    if group.distributed:
+        step = torch.nn.parallel.DistributedDataParallel(step, device_ids=[device] if device.type == "cuda" else None)
     params = [p for p in net.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay)
+    optimizer = torch.optim.Adam(
+        params, lr=config.lr, betas=config.betas, eps=config.adam_eps, weight_decay=config.weight_decay
+    )
     z_generator = torch.Generator(device="cpu").manual_seed(config.seed + 1)
 
     start, lr_scale, rollbacks, loss_ema = 0, 1.0, 0, None
@@ -113,6 +156,9 @@ def train_irn(
         restore(checkpoints[-1])
 
     def snapshot(iteration: int) -> None:
+        if not group.is_main:
+            group.barrier()  # the others wait until rank 0 has written it
+            return
         save_checkpoint(
             run_dir,
             iteration,
@@ -130,63 +176,72 @@ def train_irn(
             },
             keep=config.keep_checkpoints,
         )
+        group.barrier()
 
     if not checkpoints:
         snapshot(0)
 
     dataset, val_images = training_data(config)
-    log = CsvLog(run_dir / "log.csv")
+    log = CsvLog(run_dir / "log.csv") if group.is_main else None
+    if log is not None and group.distributed:
+        log.write({"iter": start, "event": f"{group.world_size} processes, {local_batch} patches each"})
     if config.autocast_bf16 and not use_bf16:
-        message = f"autocast_bf16: {NO_FAST_BF16_MESSAGE}"
+        message = f"autocast_bf16: {NO_NATIVE_BF16_MESSAGE}"
         warnings.warn(message, RuntimeWarning, stacklevel=2)
-        log.write({"iter": start, "event": message})
+        if log is not None:
+            log.write({"iter": start, "event": message})
     end = config.iters if stop_after is None else min(config.iters, start + stop_after)
 
-    iteration_log = IterationLog(
-        config,
-        log,
-        model=net,
-        start=start,
-        end=end,
-        progress=progress,
-        description=f"IRN x{config.scale}",
-        validate=(lambda: validate(net, val_images, draws=config.val_draws, device=device)) if val_images else None,
-        on_log=on_log,
-    )
-    bar = iteration_log.bar
+    iteration_log = None
+    if log is not None:
+        iteration_log = IterationLog(
+            config,
+            log,
+            model=net,
+            start=start,
+            end=end,
+            progress=progress,
+            description=f"IRN x{config.scale}",
+            validate=(lambda: validate(net, val_images, draws=config.val_draws, device=device)) if val_images else None,
+            on_log=on_log,
+        )
+    bar = iteration_log.bar if iteration_log is not None else None
+    latent_shape = (3 * config.scale**2 - 3, config.patch // config.scale, config.patch // config.scale)
+    own_rows = slice(group.rank * local_batch, (group.rank + 1) * local_batch)
 
     iteration, last_loss = start, float("nan")
     while iteration < end:
         loader = DataLoader(
             dataset,
-            batch_size=config.batch,
-            sampler=IterationSampler(iteration * config.batch, end * config.batch),
+            batch_size=local_batch,
+            sampler=RankSampler(iteration, end, batch=config.batch, group=group),
             num_workers=config.workers,
             persistent_workers=False,
             pin_memory=device.type == "cuda",
         )
-        iteration_log.restart_clock()
-        rolled_back = False
+        if iteration_log is not None:
+            iteration_log.restart_clock()
+        rolled_back, time_up = False, False
         for hr, lr_ref in loader:
             hr, lr_ref = hr.to(device, non_blocking=True), lr_ref.to(device, non_blocking=True)
             if config.channels_last:
                 hr = hr.contiguous(memory_format=torch.channels_last)
-            for group in optimizer.param_groups:
-                group["lr"] = config.lr * lr_scale * learning_rate_factor(config, iteration)
+            for param_group in optimizer.param_groups:
+                param_group["lr"] = config.lr * lr_scale * learning_rate_factor(config, iteration)
             temperature = z_temperature(config, iteration)
-
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
-                out = net(hr)
-            out = out.float()
-            lr_out, z = out[:, :3], out[:, 3:]
-            l_forw = lambda_forward * forward_fit_loss(lr_out, lr_ref)
-            l_distr = config.lambda_distribution * distribution_loss(z)
-            noise = torch.randn(z.shape, generator=z_generator).to(device) * temperature
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
-                restored = net(torch.cat((quantize_straight_through(lr_out), noise), 1), rev=True)[:, :3]
-            l_back = config.lambda_backward * backward_reconstruction_loss(restored.float(), hr)
+            # Every process draws the whole batch's noise and keeps its rows: the draws match one process's.
+            noise = torch.randn((config.batch, *latent_shape), generator=z_generator)[own_rows]
+            out, restored = step(hr, noise.to(device) * temperature)
+            l_forw = lambda_forward * forward_fit_loss(out[:, :3], lr_ref)
+            l_distr = config.lambda_distribution * distribution_loss(out[:, 3:])
+            l_back = config.lambda_backward * backward_reconstruction_loss(restored, hr)
             loss = l_forw + l_back + l_distr
-            loss_value = float(loss.detach())
+            late = deadline is not None and time.monotonic() > deadline
+            totals = group.agree(
+                [float(loss.detach()), float(l_forw.detach()), float(l_back.detach()), float(l_distr.detach()), late],
+                device,
+            )
+            loss_value, forw_value, back_value, distr_value = (v / group.world_size for v in totals[:4])
 
             spiked = loss_ema is not None and iteration > start + 1 and loss_value > config.spike_factor * loss_ema
             if not math.isfinite(loss_value) or spiked:
@@ -196,9 +251,9 @@ def train_irn(
                 restore(last_good)
                 rollbacks += 1
                 lr_scale *= 0.5
-                log.write(
-                    {"iter": iteration, "loss": loss_value, "event": f"rollback to {last_good.name}, lr x{lr_scale:g}"}
-                )
+                if log is not None:
+                    event = f"rollback to {last_good.name}, lr x{lr_scale:g}"
+                    log.write({"iter": iteration, "loss": loss_value, "event": event})
                 iteration = start
                 if bar is not None:
                     bar.n = iteration
@@ -217,33 +272,37 @@ def train_irn(
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss_value:.1f}", T=f"{temperature:.2f}")
 
-            iteration_log.after(
-                iteration,
-                lambda: {
-                    "loss": loss_value,
-                    "l_forw_fit": float(l_forw.detach()),
-                    "l_back_rec": float(l_back.detach()),
-                    "l_distr": float(l_distr.detach()),
-                    "lr": optimizer.param_groups[0]["lr"],
-                    "z_temperature": temperature,
-                },
-            )
+            if iteration_log is not None:
+                iteration_log.after(
+                    iteration,
+                    lambda: {
+                        "loss": loss_value,
+                        "l_forw_fit": forw_value,
+                        "l_back_rec": back_value,
+                        "l_distr": distr_value,
+                        "lr": optimizer.param_groups[0]["lr"],
+                        "z_temperature": temperature,
+                    },
+                )
             if iteration % config.checkpoint_every == 0 or iteration == end:
                 snapshot(iteration)
                 start = iteration
-            if deadline is not None and time.monotonic() > deadline and iteration < end:
+            time_up = totals[4] > 0 and iteration < end  # any process past the deadline stops them all
+            if time_up:
                 if start != iteration:
                     snapshot(iteration)
                     start = iteration
-                log.write({"iter": iteration, "event": "time limit reached; run again to resume"})
+                if log is not None:
+                    log.write({"iter": iteration, "event": "time limit reached; run again to resume"})
                 break
         if not rolled_back:
             break
-    iteration_log.close()
+    if iteration_log is not None:
+        iteration_log.close()
     return TrainingResult(
         run_dir=run_dir,
         iterations=iteration,
         last_loss=last_loss,
-        val_psnr_y=iteration_log.val_psnr,
+        val_psnr_y=iteration_log.val_psnr if iteration_log is not None else None,
         rollbacks=rollbacks,
     )

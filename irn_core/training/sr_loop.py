@@ -48,7 +48,7 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
     set_threads(config, device)
     torch.manual_seed(config.seed)
     model = CompactSR(scale=config.scale).to(device).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=config.betas)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=config.betas, eps=config.adam_eps)
     start = 0
     checkpoints = list_checkpoints(run_dir)
     if checkpoints:

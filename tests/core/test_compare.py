@@ -24,7 +24,7 @@ from irn_core.nn.sr import CompactSR
 
 @pytest.fixture(scope="module")
 def rescaler():
-    return IRNRescaler(randomize(build_irn(2), std=0.01, seed=3), device="cpu", tile_hr=32)
+    return IRNRescaler(randomize(build_irn(2), std=0.01, seed=3), device="cpu", precision="fp32", tile_hr=32)
 
 
 @pytest.fixture

@@ -181,9 +181,9 @@ def test_bf16_on_a_cpu_without_fast_bf16_trains_in_fp32(image_folder, tmp_path, 
 
     monkeypatch.setattr(loop, "bf16_is_fast", lambda device: False)
     train(_config(image_folder, tmp_path / "fp32", iters=2), progress=False)
-    with pytest.warns(RuntimeWarning, match="no fast bf16"):
+    with pytest.warns(RuntimeWarning, match="no native bf16"):
         train(_config(image_folder, tmp_path / "asked_bf16", iters=2, autocast_bf16=True), progress=False)
-    assert "autocast_bf16: this CPU has no fast bf16" in (tmp_path / "asked_bf16" / "log.csv").read_text()
+    assert "autocast_bf16: this CPU has no native bf16" in (tmp_path / "asked_bf16" / "log.csv").read_text()
     a = torch.load(list_checkpoints(tmp_path / "fp32")[-1], weights_only=False)["model"]
     b = torch.load(list_checkpoints(tmp_path / "asked_bf16")[-1], weights_only=False)["model"]
     for key in a:
