@@ -121,10 +121,11 @@ def main() -> int:
     report["uhd_roundtrip"] = {
         "size": args.uhd,
         "precision": rescaler.precision,
-        "tile_lr": rescaler.tile_lr,
+        "max_patch_hr_megapixels": (rescaler.max_patch_lr_pixels or 0) * 16 / 1e6,
         "seconds": seconds,
     }
-    print(f"{args.uhd} x4 round trip ({rescaler.precision}, tile {rescaler.tile_lr * 4} HR): {seconds * 1000:.0f} ms")
+    patch = (rescaler.max_patch_lr_pixels or 0) * 16 / 1e6
+    print(f"{args.uhd} x4 round trip ({rescaler.precision}, patches up to {patch:.1f} MP): {seconds * 1000:.0f} ms")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "gpu_speed.json").write_text(json.dumps(report, indent=2))
