@@ -11,7 +11,10 @@ Here, once per session (the data does not travel otherwise; BSD100 would exceed 
     echo /gpu_data/ >> .git/info/exclude
     mkdir -p gpu_data && cp -r ../shared/datasets/{train,Set5,Set14} gpu_data/
 
-Device call: command "python3 scripts/lent_gpu_train.py --minutes 6", carry ["gpu_data"], timeout_s 600.
+Device call (the whole 15-minute budget: about 3 to start the machine, one call of at most 10):
+command "python3 scripts/lent_gpu_train.py --minutes 5", carry ["gpu_data"], timeout_s 600. After the
+training it runs scripts/lent_gpu_speed.py (about a minute; --no-speed skips it), whose gpu_speed.json
+comes back with the weights.
 Back here: tar xf FILES_AT/gpu_x2.tar (and gpu_x4.tar); each holds irn_xS.safetensors, log.csv,
 curve.png, config.json and Set5/Set14 bench JSON. Compare, bench BSD100 here, and copy the weights into
 resources/weights when they are better.
@@ -84,6 +87,7 @@ def main() -> int:
         help="override a config value (for dry runs), e.g. patch=32",
     )
     parser.add_argument("--allow-cpu", action="store_true", help="run even without CUDA (dry run)")
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement after training")
     args = parser.parse_args()
     overrides = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
     out = Path(os.environ.get("OUT") or REPO / "runs/gpu_out")
@@ -189,6 +193,12 @@ def main() -> int:
             if result.exists():
                 irn = json.loads(result.read_text())["results"]["irn"]
                 print(f"x{s} {name}: PSNR-Y {irn['psnr_y']:.2f} dB, SSIM-Y {irn['ssim_y']:.4f} ({irn['draws']} draws)")
+    if not args.no_speed:
+        speed = [sys.executable, str(REPO / "scripts/lent_gpu_speed.py"), "--out", str(out)]
+        if not torch.cuda.is_available():
+            speed += ["--allow-cpu", "--size", "128", "--uhd", "256x192", "--precisions", "fp32"]
+        run_all([speed], [work / "speed.out"])
+        print((work / "speed.out").read_text(), flush=True)
     print(f"done ({time.monotonic() - started:.0f} s); files in {out}", flush=True)
     return 0
 

@@ -241,6 +241,15 @@ class SessionModel:
         self.latent, self.draws, self.draw_psnrs = None, [], []
         self.temperature_curve, self.jpeg_curves, self.study_settings = [], {}, {}
 
+    def latent_summary(self) -> str:
+        """What the forward latent of the current comparison looks like next to N(0, I), in words
+        (empty before a comparison, and for an LR file, which holds no latent)."""
+        if self.latent is None:
+            return ""
+        from irn_core.analysis.studies import latent_statistics
+
+        return latent_statistics(self.latent).describe()
+
     @property
     def metrics(self) -> dict[str, dict[str, float]]:
         """Whole-image metrics of every compared result (and "lr_fidelity"), as computed."""

@@ -11,7 +11,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from irn_core.analysis.models import ModelCache
 from irn_core.analysis.studies import DrawResult
@@ -25,6 +25,8 @@ from ..model.kinds import COMPARED_KINDS
 from . import tasks
 from .commands import ExportCommands, StudyCommands
 from .jobs import JobRunner
+
+RERUN_DELAY_MS = 600
 
 
 class SessionController(StudyCommands, ExportCommands, QObject):
@@ -58,6 +60,9 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self.session = SessionModel()
+        self.rerun_timer = QTimer(self, singleShot=True, interval=RERUN_DELAY_MS)
+        self.rerun_timer.timeout.connect(self._rerun_stale)
+        self.compared = False  # a comparison of this image was asked for: keep it current from now on
         self.batch = BatchModel()
         self.batch.row_changed.connect(self.batch_changed.emit)
         self.batch.finished.connect(self.batch_finished.emit)
@@ -149,6 +154,7 @@ class SessionController(StudyCommands, ExportCommands, QObject):
             return False
         self.runner.cancel()
         self.session.load_image(image)
+        self.compared = False
         if self.session.lr_only:
             info = self.session.lr_info
             self.message.emit(
@@ -165,15 +171,29 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         """Show an in-memory image (used by the sample gallery and tests)."""
         self.runner.cancel()
         self.session.load_array(pixels, name)
+        self.compared = False
 
     def update_settings(self, **changes) -> bool:
-        """Change settings through the model (which marks results stale); False with a message when invalid."""
+        """Change settings through the model (which marks results stale); False with a message when invalid.
+
+        Results made stale are recomputed after a short pause (RERUN_DELAY_MS), so typing a seed or
+        stepping the temperature reruns once, not per keystroke; there is no separate step to remember.
+        """
         try:
             self.session.update_settings(**changes)
         except IRNError as exc:
             self.message.emit("error", str(exc))
             return False
+        if self.compared and self.session.needs() is not None:
+            self.rerun_timer.start()
         return True
+
+    def _rerun_stale(self) -> None:
+        needs = self.session.needs()
+        if needs == "run" and not self.checking_model:
+            self.run()
+        elif needs == "restore":
+            self.restore()
 
     def set_scale(self, scale: int) -> None:
         self.update_settings(scale=scale)
@@ -257,6 +277,7 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         if self.session.lr_only:
             return self.restore()
         self.session.clear_results()
+        self.compared = True
         settings, hr, priority = self.settings, self.session.reference, self._priority()
         icc = self.session.icc_profile
         self.runner.submit(lambda ctx: tasks.comparison_task(ctx, self.models, settings, hr, priority, icc))
@@ -271,6 +292,7 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         if not self._weights_ok():
             return False
         image, info = (s.image, s.lr_info) if s.lr_only else (None, None)
+        self.compared = True
         job = partial(
             tasks.restore_task,
             models=self.models,
@@ -295,11 +317,13 @@ class SessionController(StudyCommands, ExportCommands, QObject):
             k: v for k, v in (("seed", seed), ("temperature", temperature), ("oracle_z", oracle_z)) if v is not None
         }
         if self.update_settings(**changes):
+            self.rerun_timer.stop()
             self.restore()
 
     def set_jpeg_quality(self, quality: int | None) -> None:
         """Store the IRN LR as JPEG of ``quality`` (None: lossless) before restoring, and restore again."""
         if self.update_settings(jpeg_quality=quality):
+            self.rerun_timer.stop()
             self.restore()
 
     def _on_partial(self, payload) -> None:

@@ -34,6 +34,12 @@ def _restore(window, qtbot, **kwargs):
     return window.controller.session.results["irn_hr"].pixels
 
 
+def test_the_explorer_shows_the_forward_latent_next_to_n01(window):
+    text = window.explorer.latent_label.text()
+    assert text.startswith("forward z: mean") and "KL to N(0, I)" in text
+    assert text == window.controller.session.latent_summary()
+
+
 def test_sampling_n_draws_gives_std_map_and_n_plot_points(window, qtbot):
     with qtbot.waitSignal(window.controller.sampling_finished, timeout=120_000):
         window.explorer.draws.setValue(5)
@@ -131,3 +137,22 @@ def test_demo_screenshot_with_the_bundled_weights(tmp_path, qapp):
     # The window fills most of the screen and never more (the offscreen screen is 800x600).
     assert 0.8 * screen.width() <= shot.shape[1] <= screen.width() and shot.shape[0] <= screen.height()
     assert shot.std() > 0.05
+
+
+def test_editing_seed_or_scale_reruns_what_is_stale_once_after_a_pause(window, qtbot):
+    controller = window.controller
+    started = []
+    controller.runner.busy_changed.connect(lambda busy: busy and started.append(controller.session.needs()))
+    with qtbot.waitSignal(controller.run_finished, timeout=60_000):
+        for seed in (4, 42, 421):  # typing "421" into the seed box
+            window.explorer.seed.setValue(seed)
+        assert controller.rerun_timer.isActive() and "irn_hr" in controller.session.stale_kinds()
+    assert started == ["restore"]  # one restore, not one per keystroke, and no new downscale
+    shown = controller.session.results["irn_hr"]
+    assert shown.provenance.settings.seed == 421 and not controller.session.stale_kinds()
+    with qtbot.waitSignal(controller.run_finished, timeout=120_000):
+        controller.set_scale(4)  # the x2 weights cannot run x4: the rerun says so instead of showing stale panes
+        qtbot.wait(800)
+        controller.set_weights(None)  # the bundled x4
+    assert controller.session.results["irn_lr"].provenance.settings.scale == 4
+    assert not controller.session.stale_kinds()

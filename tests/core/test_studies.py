@@ -39,3 +39,17 @@ def test_jpeg_roundtrip_loses_more_at_lower_quality(small_image):
     assert jpeg_roundtrip(small_image, None) is small_image
     with pytest.raises(ValueError, match="quality"):
         jpeg_roundtrip(small_image, 0)
+
+
+def test_latent_statistics_measure_the_distance_to_a_standard_normal():
+    from irn_core.analysis.studies import latent_statistics
+
+    rng = np.random.default_rng(0)
+    normal = latent_statistics(rng.standard_normal((9, 64, 64)).astype(np.float32))
+    assert abs(normal.mean) < 0.01 and abs(normal.std - 1) < 0.01 and normal.kl_per_dimension < 1e-3
+    small = latent_statistics(0.005 * rng.standard_normal((9, 64, 64)).astype(np.float32))
+    # KL(N(0, s^2) || N(0, 1)) = (s^2 - 1 - ln s^2) / 2 = 4.798 nats for s = 0.005
+    assert small.kl_per_dimension == pytest.approx(0.5 * (0.005**2 - 1 - np.log(0.005**2)), rel=1e-2)
+    assert "std 0.0050" in small.describe() and "KL to N(0, I) 4.80" in small.describe()
+    with pytest.raises(ValueError, match=r"\(C, h, w\)"):
+        latent_statistics(np.zeros((4, 4), np.float32))

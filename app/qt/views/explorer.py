@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -42,7 +43,7 @@ class LatentExplorer(QWidget):
         self.new_draw = QPushButton("New draw")
         self.new_draw.setToolTip("Next seed, restore again (N)")
         self.apply = QPushButton("Restore")
-        self.apply.setToolTip("Restore again with these settings")
+        self.apply.setToolTip("Restore again now (seed and temperature edits rerun by themselves after a pause)")
         self.jpeg = QComboBox()
         for label, quality in JPEG_CHOICES:
             self.jpeg.addItem(label, quality)
@@ -66,6 +67,13 @@ class LatentExplorer(QWidget):
         self.cancel_button.hide()
 
         form = QFormLayout()
+        self.latent_label = QLabel()
+        self.latent_label.setWordWrap(True)
+        self.latent_label.setToolTip(
+            "Statistics of the latent the downscale produced. The reverse pass draws z ~ N(0, T²I); "
+            "the bundled weights' forward z is nearly 0 (docs/RESULTS.md, 'The latent')"
+        )
+        form.addRow(self.latent_label)
         form.addRow("Seed", self.seed)
         form.addRow("Temperature", self.temperature)
         form.addRow(self.oracle)
@@ -124,6 +132,7 @@ class LatentExplorer(QWidget):
         self.sweep_button.clicked.connect(self.start_temperature)
         self.jpeg_button.clicked.connect(self.start_jpeg)
         self.cancel_button.clicked.connect(c.cancel_study)
+        c.run_finished.connect(lambda: self.latent_label.setText(c.session.latent_summary()))
         c.draw_ready.connect(self._on_draw)
         c.temperature_point.connect(self._on_temperature)
         c.jpeg_point.connect(self._on_jpeg)
