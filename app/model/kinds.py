@@ -16,6 +16,7 @@ KINDS = {
 }
 LR_KINDS = ("irn_lr", "bicubic_lr")
 COMPARED_KINDS = ("irn_hr", "bicubic", "lanczos", "sr")
+BASELINE_KINDS = ("bicubic", "lanczos", "sr")
 MAP_KINDS = ("error:irn_hr", "error:bicubic", "error:lanczos", "error:sr", "std_map")
 
 

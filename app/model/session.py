@@ -23,7 +23,7 @@ from irn_core.io.metadata import display_srgb
 from irn_core.ops.codecs import to_uint8
 
 from .events import EventEmitter
-from .kinds import COMPARED_KINDS, label
+from .kinds import BASELINE_KINDS, COMPARED_KINDS, label
 
 # Studies and the settings they depend on; a study is stale when one of them changes.
 STUDY_INPUTS = {
@@ -240,6 +240,18 @@ class SessionModel:
         self.results, self.region_metrics, self.timings, self.lr_fidelity = {}, {}, {}, {}
         self.latent, self.draws, self.draw_psnrs = None, [], []
         self.temperature_curve, self.jpeg_curves, self.study_settings = [], {}, {}
+
+    def best_baseline_kind(self) -> str:
+        """The baseline IRN is best shown against: the highest PSNR-Y among those computed, else SR, else
+        bicubic (an LR-only session has no metrics)."""
+        scored = [
+            (r.metrics["psnr_y"], kind)
+            for kind, r in self.results.items()
+            if kind in BASELINE_KINDS and r.metrics and r.metrics.get("psnr_y") is not None
+        ]
+        if scored:
+            return max(scored)[1]
+        return "sr" if "sr" in self.results else "bicubic"
 
     def latent_summary(self) -> str:
         """What the forward latent of the current comparison looks like next to N(0, I), in words

@@ -22,6 +22,7 @@ from ..model.kinds import KINDS
 from .actions import LAYOUTS, WindowActions
 from .controller import SessionController
 from .dialogs import FileDialogs
+from .presentation import PresentationMixin
 from .screenshot import save_screenshot
 from .views.batch import BatchPanel
 from .views.explorer import LatentExplorer
@@ -30,7 +31,7 @@ from .views.panes import ComparePane, zoom_to_ratio
 DEFAULT_KINDS = ["hr", "irn_hr", "bicubic", "sr"]
 
 
-class MainWindow(WindowActions, FileDialogs, QMainWindow):
+class MainWindow(WindowActions, FileDialogs, PresentationMixin, QMainWindow):
     def __init__(self, controller: SessionController | None = None, *, settings: QSettings | None = None):
         super().__init__()
         self.controller = controller or SessionController(self)
@@ -356,22 +357,6 @@ class MainWindow(WindowActions, FileDialogs, QMainWindow):
             if value is not None:
                 parts.append(f"{KINDS.get(pane.kind, pane.kind)} {value}")
         self.pixel_label.setText("   ".join(parts))
-
-    # ----- presentation and help -----
-    def toggle_presentation(self, checked: bool | None = None) -> None:
-        self.set_presentation(self.presentation_action.isChecked() if checked is None else checked)
-
-    def set_presentation(self, on: bool) -> None:
-        """Full screen with large captions; docks and toolbar hidden (F11 again to leave)."""
-        self.presentation_action.setChecked(on)
-        for widget in (self.toolbar, self.metrics_dock, self.explorer_dock):
-            widget.setVisible(not on)
-        style = "font-size: 22pt; font-weight: bold;" if on else ""
-        for pane in self.panes:
-            pane.caption.setStyleSheet(style)
-            pane.selector.setStyleSheet("font-size: 18pt;" if on else "")
-        self.info_label.setStyleSheet("font-size: 16pt;" if on else "")
-        self.showFullScreen() if on else self.showNormal()
 
     # ----- lifetime -----
     def _restore_settings(self) -> None:

@@ -319,3 +319,25 @@ def test_flicker_swaps_only_the_image_and_never_moves_or_zooms_it(window, image_
     window.toggle_flicker(False)
     assert set(kinds) == {"hr", "irn_hr"}
     assert (window.panes[0].view.viewRange(), window.panes[0].view.sceneBoundingRect()) == before
+
+
+def test_presentation_shows_irn_against_the_best_baseline_inside_a_1280x720_screen(window, image_path, qtbot):
+    window.open_path(image_path)
+    _run_to_end(window, qtbot)
+    session = window.controller.session
+    best = max(("bicubic", "lanczos", "sr"), key=lambda k: session.metrics.get(k, {}).get("psnr_y", -1))
+    window.screen().geometry()  # offscreen platform: one screen; full screen takes all of it
+    window.set_presentation(True)
+    qtbot.wait(50)
+    screen = window.screen().geometry()
+    assert window.layout_combo.currentText() == "1x2" and [p.kind for p in window.panes] == ["irn_hr", best]
+    assert not window.metrics_dock.isVisible() and not window.explorer_dock.isVisible()
+    assert not window.toolbar.isVisible() and not window.info_label.isVisible()
+    for pane in window.panes:
+        top_left = pane.mapTo(window, pane.rect().topLeft())
+        assert top_left.x() >= 0 and top_left.y() >= 0
+        assert top_left.x() + pane.width() <= screen.width() and top_left.y() + pane.height() <= screen.height()
+    assert abs(window.panes[0].width() - window.panes[1].width()) <= 2
+    window.set_presentation(False)
+    assert window.layout_combo.currentText() == "2x2" and window.metrics_dock.isVisible()
+    assert window.toolbar.isVisible()

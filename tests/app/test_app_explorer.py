@@ -111,7 +111,7 @@ def test_exports_never_overwrite(window, qtbot, tmp_path):
 
 def test_presentation_mode_and_help(window, qtbot):
     window.set_presentation(True)
-    assert not window.toolbar.isVisible() and "22pt" in window.panes[0].caption.styleSheet()
+    assert not window.toolbar.isVisible() and "18pt" in window.panes[0].caption.styleSheet()
     window.set_presentation(False)
     assert window.toolbar.isVisible()
     window.show_help()
