@@ -2,6 +2,7 @@
 
 docs/screenshot_explorer.png  the latent explorer after sampling draws (std map in a pane)
 docs/comparison_figure.png    File → Save comparison figure of a zoomed region
+docs/screenshot_blind.png     View → Blind A/B test on the same region, one trial in
 (docs/screenshot_demo.png comes from ``python main.py --demo --screenshot docs/screenshot_demo.png``.)
 """
 
@@ -58,8 +59,14 @@ def main() -> int:
         overwrite=True,
     )
     wait(c.saved, 60)
+    dialog = window.start_blind_test(trials=10, seed=0)
+    dialog.resize(1100, 560)
+    dialog.pick("left")
+    QApplication.processEvents()
+    dialog.grab().save(str(docs / "screenshot_blind.png"))
+    dialog.close()
     c.shutdown()
-    print("wrote docs/screenshot_explorer.png and docs/comparison_figure.png")
+    print("wrote docs/screenshot_explorer.png, docs/comparison_figure.png and docs/screenshot_blind.png")
     return 0
 
 

@@ -81,6 +81,12 @@ class WindowActions:
         self.presentation_action = self._action(
             "Presentation mode", self.toggle_presentation, "F11", "Full screen, large labels", checkable=True
         )
+        self.blind_action = self._action(
+            "Blind A/B test…",
+            lambda: self.start_blind_test(),
+            "Ctrl+B",
+            "IRN and the best baseline unlabelled in random order: pick the better one, then see which was which",
+        )
         self.help_action = self._action("Keyboard shortcuts", self.show_help, "?")
         self.new_draw_action = self._action("New latent draw", lambda: self.explorer.next_draw(), "N")
         self.sample_action = self._action("Sample draws", lambda: self.explorer.start_sampling(), "D")
@@ -126,6 +132,7 @@ class WindowActions:
         ):
             view_menu.addAction(action)
         view_menu.addAction(self.presentation_action)
+        view_menu.addAction(self.blind_action)
         self.view_menu = view_menu
         latent_menu = menu.addMenu("&Latent")
         latent_menu.addAction(self.new_draw_action)

@@ -104,9 +104,11 @@ class ExportCommands:
         return True
 
     def save_metrics(self, path: str | Path, *, overwrite: bool = False) -> bool:
-        self.save_runner.submit(
-            partial(tasks.save_text_task, path=path, text=self.session.metrics_csv(), overwrite=overwrite)
-        )
+        return self.save_text(path, self.session.metrics_csv(), overwrite=overwrite)
+
+    def save_text(self, path: str | Path, text: str, *, overwrite: bool = False) -> bool:
+        """Write ``text`` (a CSV) in a worker: atomically, and never over an existing file unless asked."""
+        self.save_runner.submit(partial(tasks.save_text_task, path=path, text=text, overwrite=overwrite))
         return True
 
     def save_figure(self, path: str | Path, panels: list[tuple[str, str]], region, *, overwrite: bool = False) -> bool:

@@ -24,6 +24,7 @@ SHORTCUTS_HELP = [
     ("Ctrl+Shift+S", "save a comparison figure"),
     ("Ctrl+Shift+O", "process a whole folder"),
     ("F11", "presentation mode"),
+    ("Ctrl+B", "blind A/B test (← / → pick, Backspace undo)"),
     ("?", "this help"),
     ("Ctrl+Q", "quit"),
 ]
@@ -141,6 +142,27 @@ class FileDialogs:
         path, overwrite = self._ask_save_path("Save metrics", f"{self._stem()}_metrics.csv", "CSV (*.csv)")
         if path:
             self.controller.save_metrics(path, overwrite=overwrite)
+
+    def start_blind_test(self, *, trials: int = 10, seed: int | None = None):
+        """IRN restored against the best baseline, unlabelled, over the region in view (BlindDialog)."""
+        from ..model.blind import BlindTest
+        from .views.blind import BlindDialog
+
+        session = self.controller.session
+        kinds = [k for k in ("irn_hr", session.best_baseline_kind()) if k in session.results and session.is_current(k)]
+        if len(kinds) < 2:
+            self.show_message("error", "blind A/B test: run a comparison first (it shows IRN and the best baseline)")
+            return None
+        dialog = BlindDialog(session, BlindTest(kinds, trials=trials, seed=seed), self.panes[0].visible_region(), self)
+        dialog.save_requested.connect(self._save_blind_csv)
+        dialog.open()
+        self.blind_dialog = dialog
+        return dialog
+
+    def _save_blind_csv(self, text: str) -> None:
+        path, overwrite = self._ask_save_path("Save blind test", f"{self._stem()}_blind_ab.csv", "CSV (*.csv)")
+        if path:
+            self.controller.save_text(path, text, overwrite=overwrite)
 
     def _table_box(self, title: str, rows: list[tuple[str, str]]) -> QMessageBox:
         """A non-modal message box showing (label, value) rows as a table."""

@@ -156,3 +156,43 @@ def test_editing_seed_or_scale_reruns_what_is_stale_once_after_a_pause(window, q
         controller.set_weights(None)  # the bundled x4
     assert controller.session.results["irn_lr"].provenance.settings.scale == 4
     assert not controller.session.stale_kinds()
+
+
+def test_typing_digits_and_letters_in_a_number_field_fires_no_shortcut(window, qtbot):
+    fired = []
+    for action in (window.four_action, window.one_action, window.fit_action, window.new_draw_action):
+        action.triggered.connect(lambda *a, name=action.text(): fired.append(name))
+    seed = window.explorer.seed
+    seed.setFocus()
+    qtbot.waitUntil(seed.hasFocus, timeout=2000)
+    seed.selectAll()
+    qtbot.keyClicks(seed, "41")
+    qtbot.keyClicks(seed, "fn")  # not digits: rejected by the spin box, and no zoom or new draw either
+    assert seed.value() == 41 and fired == []
+    window.metrics_table.setFocus()  # away from the text field the same keys are shortcuts again
+    qtbot.waitUntil(window.metrics_table.hasFocus, timeout=2000)
+    qtbot.keyClick(window.metrics_table, "4")
+    assert fired == ["4:1"]
+
+
+def test_blind_ab_test_hides_labels_tallies_picks_and_saves_its_csv(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    dialog = window.start_blind_test(trials=4, seed=1)
+    assert dialog is not None and set(dialog.test.kinds) == {"irn_hr", window.controller.session.best_baseline_kind()}
+    assert "IRN" not in dialog.prompt.text() and "Trial 1 of 4" in dialog.prompt.text()
+    for _ in range(3):  # always the left one, with one slip taken back
+        qtbot.keyClick(dialog, Qt.Key_Left)
+    qtbot.keyClick(dialog, Qt.Key_Backspace)
+    qtbot.keyClick(dialog, Qt.Key_Right)
+    qtbot.keyClick(dialog, Qt.Key_Left)
+    trials = dialog.test.trials
+    assert [t.picked for t in trials] == ["left", "left", "right", "left"]
+    expected = {k: sum(t.winner == k for t in trials) for k in dialog.test.kinds}
+    assert dialog.test.tallies() == expected and sum(expected.values()) == 4
+    assert dialog.prompt.text().startswith("Revealed") and dialog.save_button.isVisible()
+    target = tmp_path / "blind.csv"
+    monkeypatch.setattr(window, "_ask_save_path", lambda *a: (str(target), False))
+    with qtbot.waitSignal(window.controller.save_runner.finished, timeout=10_000):
+        dialog.save_button.click()
+    assert target.read_text().startswith("trial,left,right,picked,winner")
