@@ -21,7 +21,7 @@ import torch
 
 from .device import available_memory_bytes, pick_device, precision_dtype, resolve_precision
 from .errors import InvalidInputError
-from .io.checkpoints import weights_fingerprint
+from .io.checkpoints import load_irn, load_restorer, resolve_weights, weights_fingerprint
 from .nn.irn import IRN, reduced_precision_copy
 from .ops.codecs import pad_to_multiple
 from .ops.tiling import (
@@ -56,6 +56,8 @@ class IRNRescaler:
     tile_hr: largest tile edge in HR pixels; None sizes tiles from free memory (see CPU_TILE_BUDGET_BYTES;
         on CUDA half the free memory).
     overlap: LR pixels of context around each tile.
+    restorer: a JPEG-robust model's compression-restoration module (``io.checkpoints.load_restorer``):
+        every LR is passed through it before the reverse pass (it was trained on lossless LRs too).
     On Linux, a program that runs large images should call ``irn_core.device.keep_freed_memory()`` once
     (the CLI and the app do): it changes the process's allocator, so the library leaves that choice to it.
     The rescaler keeps no per-call state: calls may come from any one thread at a time.
@@ -69,6 +71,7 @@ class IRNRescaler:
         precision: str = "auto",
         tile_hr: int | None = None,
         overlap: int = DEFAULT_OVERLAP_LR,
+        restorer: torch.nn.Module | None = None,
     ):
         self.device = pick_device(device)
         self.precision, note = resolve_precision(precision, self.device)
@@ -82,6 +85,7 @@ class IRNRescaler:
         self.net = net.to(memory_format=torch.channels_last).eval()
         self.scale: int = net.scale
         self.overlap = overlap
+        self.restorer = None if restorer is None else restorer.to(self.device).eval()
         # An explicit tile_hr bounds the tile edge; otherwise memory bounds a patch's area.
         self.tile_lr = max(8, (tile_hr or 2**20) // self.scale)
         self.max_patch_lr_pixels: int | None = None if tile_hr else self._auto_patch_lr_pixels()
@@ -193,7 +197,7 @@ class IRNRescaler:
                 )
         # LR and z in one buffer; a drawn z is drawn straight into it (the same values as draw_latent)
         source = torch.empty((1, 3 + self.latent_channels, h, w))
-        source[:, :3] = y
+        source[:, :3] = y if self.restorer is None else self._restore_compressed(y, cancel)
         if z is None:
             self._draw_into(source[0, 3:], temperature=temperature, seed=seed)
         else:
@@ -218,6 +222,30 @@ class IRNRescaler:
         if output_size is not None:
             out = out[:, :, : output_size[0], : output_size[1]]
         return tensor_to_image(out)
+
+    def _restore_compressed(self, y: torch.Tensor, cancel: CancelCheck | None) -> torch.Tensor:
+        restorer = self.restorer
+        assert restorer is not None
+        out = run_tiled(
+            lambda patch, _step: restorer(patch),
+            y,
+            lr_shape=(y.shape[2], y.shape[3]),
+            in_factor=1,
+            out_factor=1,
+            out_channels=3,
+            tile_lr=512,
+            overlap=8,
+            device=self.device,
+            cancel=cancel,
+        )
+        return out.clamp_(0, 1)
+
+    @classmethod
+    def from_weights(cls, weights: str | None = None, *, scale: int | None = None, **options) -> IRNRescaler:
+        """A rescaler for a weights file or bundled name (None: the bundled model of ``scale``), with its
+        compression-restoration module when the file holds one."""
+        path = resolve_weights(weights, 4 if scale is None and weights is None else scale)
+        return cls(load_irn(path, scale=scale), restorer=load_restorer(path), **options)
 
     def roundtrip(
         self,

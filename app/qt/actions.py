@@ -23,6 +23,15 @@ class WindowActions:
         self.addAction(action)
         return action
 
+    def use_jpeg_robust_model(self) -> None:
+        from irn_core.io.checkpoints import bundled_weights_path
+
+        path = bundled_weights_path(2, variant="jpeg")
+        if path is None:
+            self.show_message("error", "this installation ships no JPEG-robust model (irn_x2_jpeg.safetensors)")
+            return
+        self.controller.set_weights(str(path))
+
     def _build_actions(self) -> None:
         self.open_action = self._action("&Open…", self.open_dialog, QKeySequence.Open, "Open an image")
         self.run_action = self._action("&Run", self.controller.run, "Ctrl+R", "Downscale, upscale and compare")
@@ -48,6 +57,11 @@ class WindowActions:
             "Load IRN weights…", self.load_weights_dialog, "Ctrl+W", "An official .pth or our .safetensors"
         )
         self.bundled_weights_action = self._action("Use bundled weights", lambda: self.controller.set_weights(None))
+        self.jpeg_weights_action = self._action(
+            "Use the JPEG-robust x2 model",
+            self.use_jpeg_robust_model,
+            tip="IRN x2 with a compression-restoration module: for an LR that will be stored as JPEG",
+        )
         self.weights_info_action = self._action(
             "About the IRN weights…",
             self.show_weights_info,
@@ -118,6 +132,7 @@ class WindowActions:
         model_menu.addSeparator()
         model_menu.addAction(self.load_weights_action)
         model_menu.addAction(self.bundled_weights_action)
+        model_menu.addAction(self.jpeg_weights_action)
         model_menu.addAction(self.weights_info_action)
         model_menu.addAction(self.load_sr_action)
         self.model_menu = model_menu

@@ -13,6 +13,7 @@ from irn_core.analysis import compare, studies
 from irn_core.analysis.files import lr_record
 from irn_core.analysis.models import ModelCache
 from irn_core.analysis.results import ComparisonSettings
+from irn_core.io.checkpoints import bundled_weights_path
 from irn_core.io.images import LoadedImage, write_bytes_atomic, write_png
 from irn_core.io.lrfile import LRInfo, lr_warnings
 from irn_core.io.metadata import display_srgb
@@ -109,7 +110,13 @@ def restore_task(
     ctx.progress(0, 0, f"loading {weights.name}")
     rescaler = models.rescaler(settings)
     if image is not None:
-        for text in lr_warnings(image, lr_info, scale=settings.scale, fingerprint=rescaler.fingerprint):
+        for text in lr_warnings(
+            image,
+            lr_info,
+            scale=settings.scale,
+            fingerprint=rescaler.fingerprint,
+            jpeg_robust=rescaler.restorer is not None,
+        ):
             ctx.emit(Notice("warning", text))
     compare.restore_lr(
         lr,
@@ -201,12 +208,16 @@ def jpeg_task(ctx: JobContext, models: ModelCache, settings: ComparisonSettings,
     baselines, _ = models.baselines(settings)
     # IRN against bicubic↓ + SR when an SR model exists at this scale, else against bicubic↓ + bicubic↑.
     other = next((b for b in baselines if b.name not in ("bicubic", "lanczos")), baselines[0])
+    robust = None
+    if rescaler.restorer is None and bundled_weights_path(settings.scale, kind="irn", variant="jpeg") is not None:
+        robust = models.rescaler(settings.replace(weights=f"irn_x{settings.scale}_jpeg"))
     count = {"n": 0}
+    curves = 2 + (robust is not None)
 
     def on_point(label: str, quality: int, value: float) -> None:
         ctx.emit(("jpeg", label, quality, value))
         count["n"] += 1
-        ctx.progress(count["n"], 2 * len(qualities), f"JPEG q{quality if quality <= 100 else ' lossless'}")
+        ctx.progress(count["n"], curves * len(qualities), f"JPEG q{quality if quality <= 100 else ' lossless'}")
 
     studies.jpeg_study(
         rescaler,
@@ -218,6 +229,7 @@ def jpeg_task(ctx: JobContext, models: ModelCache, settings: ComparisonSettings,
         temperature=settings.temperature,
         on_point=on_point,
         cancel=ctx.cancel,
+        robust=robust,
     )
 
 
@@ -272,8 +284,10 @@ def batch_task(ctx: JobContext, models: ModelCache, settings: ComparisonSettings
     from irn_core.analysis.files import OPERATIONS, FileOptions
     from irn_core.io.batch import run_batch
 
-    def rescalers(scale):
+    def rescalers(scale, recorded=None):
         chosen = settings if scale in (None, settings.scale) else settings.replace(scale=scale, weights=None)
+        if recorded and not settings.weights:  # a bundled model the LR file names (e.g. JPEG-robust)
+            chosen = chosen.replace(weights=recorded)
         return models.rescaler(chosen), models.weights_path(chosen)
 
     work, options = OPERATIONS[operation], FileOptions(seed=settings.seed, temperature=settings.temperature)

@@ -10,7 +10,6 @@ import numpy as np
 
 from ..baselines import make_baseline
 from ..errors import InvalidInputError
-from ..io.checkpoints import load_irn, resolve_weights
 from ..io.images import list_images, read_image
 from ..ops.metrics import Y_OFFICIAL, Y_ROUNDED, mod_crop, psnr, ssim
 from ..rescaler import IRNRescaler
@@ -79,9 +78,7 @@ def run_bench(
             dynamic_ncols=True,
         )
     if "irn" in methods:
-        rescaler = IRNRescaler(
-            load_irn(resolve_weights(weights, scale), scale=scale), device=device, precision=precision
-        )
+        rescaler = IRNRescaler.from_weights(weights, scale=scale, device=device, precision=precision)
         per_draw = np.zeros((draws, len(images), 2))
         start = time.perf_counter()
         for i, (_name, hr, gray) in enumerate(images):

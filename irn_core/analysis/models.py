@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from ..baselines import Baseline
-from ..io.checkpoints import load_irn, resolve_weights
+from ..io.checkpoints import resolve_weights
 from ..rescaler import IRNRescaler
 from .compare import comparison_baselines
 from .results import ComparisonSettings
@@ -31,7 +31,7 @@ class ModelCache:
         key = str(path.resolve())
         with self._lock:
             if key not in self._rescalers:
-                self._rescalers[key] = IRNRescaler(load_irn(path, scale=settings.scale), device=self.device)
+                self._rescalers[key] = IRNRescaler.from_weights(str(path), scale=settings.scale, device=self.device)
             return self._rescalers[key]
 
     def baselines(self, settings: ComparisonSettings) -> tuple[list[Baseline], list[str]]:

@@ -177,6 +177,9 @@ def temperature_sweep(
     return points
 
 
+ROBUST_LABEL = "IRN JPEG-robust"
+
+
 def jpeg_study(
     rescaler: IRNRescaler,
     lr: np.ndarray,
@@ -188,8 +191,10 @@ def jpeg_study(
     temperature: float = 1.0,
     on_point: Callable[[str, int, float], None] | None = None,
     cancel: CancelCheck | None = None,
+    robust: IRNRescaler | None = None,
 ) -> dict[str, list[tuple[int, float]]]:
-    """PSNR-Y of IRN and of bicubic↓ + ``other``↑ when each LR is stored as JPEG of each quality.
+    """PSNR-Y of IRN and of bicubic↓ + ``other``↑ when each LR is stored as JPEG of each quality; with
+    ``robust`` (a JPEG-robust IRN), its curve too ("IRN JPEG-robust"), from its own LR.
 
     Returns {label: [(quality, PSNR-Y)]}, quality ``LOSSLESS`` (101) for None; on_point(label, quality,
     value) as each point is measured.
@@ -198,6 +203,10 @@ def jpeg_study(
     bicubic_lr = bicubic_downscale(pad_to_multiple(reference, scale), scale=scale)
     other_label = "bicubic↓ + bicubic↑" if other.name == "bicubic" else "bicubic↓ + SR"
     curves: dict[str, list[tuple[int, float]]] = {"IRN": [], other_label: []}
+    robust_lr = None
+    if robust is not None:
+        curves[ROBUST_LABEL] = []
+        robust_lr = robust.downscale(reference, cancel=cancel)
     for quality in qualities:
         _check(cancel)
         q = LOSSLESS if quality is None else int(quality)
@@ -209,7 +218,16 @@ def jpeg_study(
             cancel=cancel,
         )
         up = other.upscale(jpeg_roundtrip(bicubic_lr, quality), output_size=reference.shape[:2], cancel=cancel)
-        for label, image in (("IRN", restored), (other_label, up)):
+        measured = [("IRN", restored), (other_label, up)]
+        if robust is not None and robust_lr is not None:
+            stored = jpeg_roundtrip(robust_lr, quality)
+            measured.append(
+                (
+                    ROBUST_LABEL,
+                    robust.upscale(stored, seed=seed, temperature=temperature, output_size=reference.shape[:2]),
+                )
+            )
+        for label, image in measured:
             value = psnr(image, reference, crop_border=scale, y_channel=True)
             curves[label].append((q, value))
             if on_point is not None:

@@ -1,4 +1,4 @@
-"""The ``irn`` command line: downscale, upscale, roundtrip, speed, train, export, bench, sample.
+"""The ``irn`` command line: downscale, upscale, roundtrip, speed, train, train-jpeg, export, bench, sample.
 
 Errors a person can fix (``IRNError``) print as one line and exit 1; anything else is a bug and
 is logged with its traceback.

@@ -32,22 +32,25 @@ def _progress_bar(desc: str, quiet: bool):
     return update, bar.close
 
 
-def _load_model(args, scale: int | None):
+def _load_model(args, scale: int | None, weights: str | None = None):
     from ..io.checkpoints import bundled_weights_path, load_irn, resolve_weights
 
-    if not args.weights and scale is not None and bundled_weights_path(scale) is None:
+    weights = args.weights or weights
+    if not weights and scale is not None and bundled_weights_path(scale) is None:
         raise CliError(
             f"IRN Studio ships no x{scale} weights; pass --weights FILE (an official .pth or our "
             ".safetensors) or choose --scale 2 or 4"
         )
-    path = resolve_weights(args.weights, scale)
+    path = resolve_weights(weights, scale)
     return load_irn(path, scale=scale), path
 
 
-def _rescaler(args, net):
+def _rescaler(args, net, path=None):
+    """The rescaler for a loaded IRN; a JPEG-robust weights file brings its restoration module."""
+    from ..io.checkpoints import load_restorer
     from ..rescaler import IRNRescaler
 
-    return IRNRescaler(net, device=args.device, precision=args.precision)
+    return IRNRescaler(net, device=args.device, precision=args.precision, restorer=load_restorer(path))
 
 
 def cmd_speed(args) -> int:
@@ -162,6 +165,24 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_train_jpeg(args) -> int:
+    from ..training.crm_loop import train_restorer
+
+    path = train_restorer(
+        data=args.data,
+        out=args.out,
+        weights=args.weights,
+        scale=args.scale,
+        iters=args.iters,
+        batch=args.batch,
+        crop=args.crop,
+        limit=args.limit,
+        progress=not args.quiet,
+    )
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
 def cmd_bench(args) -> int:
     from ..analysis.bench import format_table, run_bench
     from ..io.images import write_bytes_atomic
@@ -196,8 +217,8 @@ def cmd_sample(args) -> int:
     image = read_image(args.input)
     info = read_lr_info(image)
     scale = args.scale or (info.scale if info else None) or (None if args.weights else 4)
-    net, _ = _load_model(args, scale)
-    rescaler = _rescaler(args, net)
+    net, path = _load_model(args, scale)
+    rescaler = _rescaler(args, net, path)
     if info is not None:
         lr, reference, size = image.pixels, None, info.original_size
     else:

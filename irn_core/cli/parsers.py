@@ -63,6 +63,18 @@ def _add_rescale(sub, name: str, help_text: str, output_help: str) -> argparse.A
     return p
 
 
+def _add_lr_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=("png", "jpeg"),
+        default="png",
+        dest="lr_format",
+        help="how the LR is stored: png (lossless, what IRN needs) or jpeg, for the JPEG-robust model "
+        "(--weights irn_x2_jpeg); any other IRN restores a JPEG LR worse than bicubic, and says so",
+    )
+    p.add_argument("--quality", type=int, default=90, help="JPEG quality 1-100 of the LR with --format jpeg")
+
+
 def _add_latent(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the latent draw z")
     p.add_argument("--temperature", type=float, default=1.0, help="z ~ N(0, T^2 I); 0 gives z = 0")
@@ -76,12 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _add_rescale(
+    p = _add_rescale(
         sub,
         "downscale",
         "HR images -> IRN LR PNGs (8-bit by IRN's design; they record scale, model, size and bit depth)",
-        "an LR .png to write (one input file), or a folder for NAME_xS_lr.png files",
+        "an LR .png (or .jpg with --format jpeg) to write (one input file), or a folder for NAME_xS_lr files",
     )
+    _add_lr_format(p)
     p = _add_rescale(
         sub,
         "upscale",
@@ -98,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         "downscale and upscale, write both, print PSNR/SSIM per image",
         "a folder for NAME_xS_lr.png and NAME_xS_restored.png",
     )
+    _add_lr_format(p)
     _add_latent(p)
     p.add_argument(
         "--bit-depth", type=int, choices=(8, 16), help="bits per channel of the restored PNG (default: the input's)"
@@ -173,6 +187,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=5, help="latent draws for that measurement")
     p.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
     p.set_defaults(func=commands.cmd_export)
+
+    p = _parser(
+        sub,
+        "train-jpeg",
+        "train the compression-restoration module of a JPEG-robust IRN; writes OUT/irn_xS_jpeg.safetensors",
+    )
+    p.add_argument("--data", required=True, help="folder of training images (their IRN LRs are computed once)")
+    p.add_argument("--out", required=True, help="run folder (log.csv and the weights)")
+    p.add_argument("--scale", type=int, default=2, choices=(2, 4), help=SCALE_HELP)
+    p.add_argument("--weights", help="the IRN to make JPEG-robust (default: bundled); it stays unchanged")
+    p.add_argument("--iters", type=int, default=3000, help="training steps")
+    p.add_argument("--batch", type=int, default=32, help="LR crops per step")
+    p.add_argument("--crop", type=int, default=64, help="LR crop edge (a multiple of 16)")
+    p.add_argument("--limit", type=int, default=0, help="use only the first N images (0: all)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=commands.cmd_train_jpeg)
 
     p = _parser(sub, "bench", "the paper's PSNR-Y/SSIM-Y table on a folder of HR images")
     p.add_argument("--dataset", required=True, help="folder of HR images (e.g. Set5; any folder of images works)")

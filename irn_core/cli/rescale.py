@@ -23,13 +23,15 @@ class _Models:
     def __init__(self, args, say=None):
         self.args, self._by_scale, self.say = args, {}, say
 
-    def get(self, scale: int | None):
-        key = scale or 0
+    def get(self, scale: int | None, weights: str | None = None):
+        """(rescaler, path) for a scale, and a bundled model an LR file names (unless --weights says otherwise)."""
+        weights = None if self.args.weights else weights
+        key = (scale or 0, weights)
         if key not in self._by_scale:
             from ..device import device_description
 
-            net, path = _load_model(self.args, scale)
-            rescaler = _rescaler(self.args, net)
+            net, path = _load_model(self.args, scale, weights)
+            rescaler = _rescaler(self.args, net, path)
             self._by_scale[key] = (rescaler, path)
             if self.say is not None:
                 self.say(
@@ -80,9 +82,15 @@ class _Reporter:
 
 
 def _weights_scale(weights: str) -> int:
-    from ..io.checkpoints import checkpoint_scale
+    from ..io.checkpoints import checkpoint_scale, resolve_weights
 
-    return checkpoint_scale(weights)
+    return checkpoint_scale(resolve_weights(weights, None))
+
+
+def _jpeg_lr_names(names):
+    return lambda stem, s: [
+        n.removesuffix("_lr.png") + "_lr.jpg" if n.endswith("_lr.png") else n for n in names(stem, s)
+    ]
 
 
 def _single_output(args) -> Path | None:
@@ -90,6 +98,12 @@ def _single_output(args) -> Path | None:
     out = Path(args.output)
     one_file = len(args.inputs) == 1 and Path(args.inputs[0]).is_file()
     if one_file and out.suffix.lower() in READABLE_SUFFIXES and not out.is_dir():
+        jpeg_name = out.suffix.lower() in (".jpg", ".jpeg")
+        if args.command == "downscale" and jpeg_name != (args.lr_format == "jpeg"):
+            raise CliError(
+                f"{out.name}: an LR stored as {args.lr_format} needs a "
+                + (".jpg name" if args.lr_format == "jpeg" else ".png name (or --format jpeg for a JPEG LR)")
+            )
         if args.command == "roundtrip":
             raise CliError(f"roundtrip writes two files (LR and restored); -o must be a folder, got {out}")
         return out
@@ -104,6 +118,7 @@ def _work(args, models: _Models, report: _Reporter):
         temperature=getattr(args, "temperature", 1.0),
         overwrite=args.overwrite,
         keep_existing=not args.single,
+        lr_jpeg_quality=args.quality if getattr(args, "lr_format", "png") == "jpeg" else None,
     )
     operation = OPERATIONS[args.command]
     default_scale = args.scale or (None if args.weights else (None if args.command == "upscale" else 4))
@@ -137,6 +152,8 @@ def cmd_rescale(args) -> int:
     else:
         out_dir = Path(args.output)
         names = OUTPUT_NAMES[args.command]
+        if getattr(args, "lr_format", "png") == "jpeg":
+            names = _jpeg_lr_names(names)
         items = plan_batch(images, out_dir, names=lambda stem: names(stem, scale_for_names))
     report = _Reporter(len(items), quiet=args.quiet or single is not None, command=args.command)
     models = _Models(args, say=report.say)

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from ..errors import WeightsError
+from ..nn.crm import CRM_ARCHITECTURE, CompressionRestorer
 from ..nn.irn import ARCHITECTURE, IRN, SUPPORTED_SCALES, build_irn, official_haar_weights
 from ..nn.sr import COMPACT_ARCHITECTURE, SR_CONVS, SR_FEATURES, CompactSR
 
@@ -111,6 +112,7 @@ def load_irn(path: str | os.PathLike | None = None, *, scale: int | None = None)
     if path is None:
         path = resolve_weights(None, DEFAULT_SCALE if scale is None else scale)
     state, metadata = read_state_dict(path)
+    state = {k: v for k, v in state.items() if not k.startswith(CRM_PREFIX)}  # see load_restorer
     found_scale = _scale_from_state_dict(state)
     if found_scale not in SUPPORTED_SCALES:
         raise WeightsError(f"{path} holds an IRN of scale {found_scale}; supported: {SUPPORTED_SCALES}")
@@ -128,6 +130,25 @@ def load_irn(path: str | os.PathLike | None = None, *, scale: int | None = None)
             raise WeightsError(f"{path}: {name} is not the fixed Haar filter bank")
     net.metadata = metadata  # type: ignore[assignment]  # a plain attribute, not a submodule
     return net.eval()
+
+
+CRM_PREFIX = "crm."
+
+
+def load_restorer(path: str | os.PathLike | None) -> CompressionRestorer | None:
+    """The compression-restoration module a JPEG-robust weights file holds (tensors ``crm.*``), else None."""
+    if path is None:
+        return None
+    state, _ = read_state_dict(path)
+    own = {k[len(CRM_PREFIX) :]: v for k, v in state.items() if k.startswith(CRM_PREFIX)}
+    if not own:
+        return None
+    restorer = CompressionRestorer()
+    try:
+        restorer.load_state_dict(own, strict=True)
+    except RuntimeError as exc:
+        raise WeightsError(f"{path}: its crm.* tensors do not match {CRM_ARCHITECTURE}: {exc}") from exc
+    return restorer.eval()
 
 
 def state_fingerprint(state: dict[str, torch.Tensor]) -> str:
@@ -165,12 +186,24 @@ def write_safetensors(
 
 
 def save_irn(
-    net: IRN, path: str | os.PathLike, *, half: bool = True, metadata: dict[str, object] | None = None
+    net: IRN,
+    path: str | os.PathLike,
+    *,
+    half: bool = True,
+    metadata: dict[str, object] | None = None,
+    restorer: CompressionRestorer | None = None,
 ) -> Path:
-    """Write ``net`` as safetensors (fp16 when ``half``) with scale and architecture metadata."""
+    """Write ``net`` as safetensors (fp16 when ``half``) with scale and architecture metadata; with a
+    ``restorer``, a JPEG-robust model: its tensors as ``crm.*`` beside the IRN's, unchanged names."""
     meta: dict[str, object] = {"format": FORMAT_NAME, "scale": str(net.scale), "architecture": ARCHITECTURE}
+    module: nn.Module = net
+    if restorer is not None:
+        module = nn.Module()
+        module.operations = net.operations
+        module.crm = restorer
+        meta |= {"jpeg_robust": "true", "crm_architecture": CRM_ARCHITECTURE}
     meta.update(metadata or {})
-    return write_safetensors(net, path, half=half, metadata=meta)
+    return write_safetensors(module, path, half=half, metadata=meta)
 
 
 def _bundled_weights_dir() -> Path:
@@ -185,15 +218,20 @@ def _bundled_weights_dir() -> Path:
 BUNDLED_WEIGHTS_DIR = _bundled_weights_dir()
 
 
-def bundled_weights_path(scale: int, *, kind: str = "irn") -> Path | None:
-    """The bundled ``{kind}_x{scale}.safetensors`` (kind "irn" or "sr") when we ship it, else None."""
-    path = BUNDLED_WEIGHTS_DIR / f"{kind}_x{scale}.safetensors"
+def bundled_weights_path(scale: int, *, kind: str = "irn", variant: str = "") -> Path | None:
+    """The bundled ``{kind}_x{scale}[_{variant}].safetensors`` (kind "irn" or "sr"; variant "jpeg" for the
+    JPEG-robust IRN) when we ship it, else None."""
+    path = BUNDLED_WEIGHTS_DIR / f"{kind}_x{scale}{'_' + variant if variant else ''}.safetensors"
     return path if path.is_file() else None
 
 
 def resolve_weights(weights: str | os.PathLike | None, scale: int | None) -> Path:
-    """The IRN weights file to use: ``weights`` if given, else the bundled file for ``scale``."""
+    """The IRN weights file to use: ``weights`` if given (a path, or the name of a bundled model such as
+    "irn_x2_jpeg"), else the bundled file for ``scale``."""
     if weights:
+        named = BUNDLED_WEIGHTS_DIR / f"{weights}.safetensors"
+        if not Path(weights).exists() and Path(str(weights)).suffix == "" and named.is_file():
+            return named
         return Path(weights)
     if scale is None:
         raise WeightsError("no scale and no weights file given: expected one of them")

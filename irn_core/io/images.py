@@ -8,6 +8,8 @@ same folder, then renames it).
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import struct
 import tempfile
@@ -97,6 +99,7 @@ def _inspect(path: Path) -> tuple[int, dict[str, str], PhotoMetadata, np.ndarray
             im.load()
             orientation = 1 if heif else int(im.getexif().get(0x0112, 1))
             text = {str(k): str(v) for k, v in getattr(im, "text", {}).items()}
+            text |= _jpeg_comment_fields(im.info.get("comment"))
             photo = from_pillow(im)
             decoded = None
             if heif:
@@ -111,6 +114,31 @@ def _inspect(path: Path) -> tuple[int, dict[str, str], PhotoMetadata, np.ndarray
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageIOError(f"{path.name} is damaged or truncated ({exc}); re-export or re-download it") from exc
     return orientation, text, photo, decoded
+
+
+JPEG_FIELDS_PREFIX = b"irn-studio-fields:"
+
+
+def _jpeg_comment_fields(comment: object) -> dict[str, str]:
+    """Fields IRN Studio wrote into a JPEG's comment segment (``write_jpeg``), or {} for any other."""
+    if not isinstance(comment, bytes) or not comment.startswith(JPEG_FIELDS_PREFIX):
+        return {}
+    try:
+        fields = json.loads(comment[len(JPEG_FIELDS_PREFIX) :].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
+
+
+def encode_jpeg(pixels: np.ndarray, *, quality: int, metadata: dict[str, str] | None = None) -> bytes:
+    """Encode float32 HxWx3 RGB [0, 1] as a baseline JPEG of ``quality`` (4:2:0 chroma, as Pillow and phones
+    do), with ``metadata`` as JSON in the comment segment (read back as ``LoadedImage.metadata``)."""
+    if not 1 <= quality <= 100:
+        raise InvalidInputError(f"JPEG quality must be 1-100, got {quality}")
+    buffer = io.BytesIO()
+    comment = JPEG_FIELDS_PREFIX + json.dumps(metadata).encode() if metadata else b""
+    Image.fromarray(to_uint8(pixels)).save(buffer, "JPEG", quality=quality, subsampling="4:2:0", comment=comment)
+    return buffer.getvalue()
 
 
 def _apply_orientation(pixels: np.ndarray, orientation: int) -> np.ndarray:
@@ -284,6 +312,21 @@ def write_png(
         raise ImageIOError(f"{Path(path).name}: only PNG is written (lossless); use a .png name")
     png = encode_png(img, bit_depth=bit_depth, metadata=metadata, photo=photo)
     return write_bytes_atomic(path, png, overwrite=overwrite)
+
+
+def write_jpeg(
+    path: str | os.PathLike,
+    img: np.ndarray,
+    *,
+    quality: int,
+    metadata: dict[str, str] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write float32 RGB [0, 1] as JPEG of ``quality`` (see ``encode_jpeg``), atomically, never replacing an
+    existing file unless ``overwrite``. For the LR of a JPEG-robust IRN; any other IRN needs a PNG."""
+    if Path(path).suffix.lower() not in (".jpg", ".jpeg"):
+        raise ImageIOError(f"{Path(path).name}: a JPEG needs a .jpg or .jpeg name")
+    return write_bytes_atomic(path, encode_jpeg(img, quality=quality, metadata=metadata), overwrite=overwrite)
 
 
 def list_images(folder: str | os.PathLike) -> list[Path]:

@@ -65,11 +65,14 @@ def read_lr_info(image: LoadedImage) -> LRInfo | None:
     )
 
 
-def lr_warnings(image: LoadedImage, info: LRInfo | None, *, scale: int, fingerprint: str) -> list[str]:
-    """Reasons to expect a poor restoration of ``image`` with a model of ``scale``/``fingerprint``."""
+def lr_warnings(
+    image: LoadedImage, info: LRInfo | None, *, scale: int, fingerprint: str, jpeg_robust: bool = False
+) -> list[str]:
+    """Reasons to expect a poor restoration of ``image`` with a model of ``scale``/``fingerprint`` (a
+    ``jpeg_robust`` one restores its own JPEG-stored LR without complaint)."""
     warnings = []
     name = Path(image.path).name
-    if image.is_lossy:
+    if image.is_lossy and not jpeg_robust:
         warnings.append(
             f"{name} is stored lossily ({Path(image.path).suffix}); IRN needs its own LR "
             "saved losslessly (PNG), so expect artefacts"

@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 JPEG_CHOICES = [("lossless (PNG)", None)] + [(f"JPEG q{q}", q) for q in (95, 90, 80, 70, 50, 30, 10)]
-JPEG_COLOURS = {"IRN": "#fbbc04", "bicubic↓ + SR": "#8ab4f8", "bicubic↓ + bicubic↑": "#81c995"}
+JPEG_COLOURS = {
+    "IRN": "#fbbc04",
+    "IRN JPEG-robust": "#f28b82",
+    "bicubic↓ + SR": "#8ab4f8",
+    "bicubic↓ + bicubic↑": "#81c995",
+}
 
 
 class LatentExplorer(QWidget):

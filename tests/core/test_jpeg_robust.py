@@ -1,0 +1,90 @@
+"""The JPEG-robust IRN: its restoration module, weights file, JPEG LR files and their record."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import randomize
+
+import irn_core.io.checkpoints as checkpoints
+from irn_core import IRNRescaler, build_irn, read_image, write_png
+from irn_core.cli import main
+from irn_core.errors import OutputExistsError
+from irn_core.io.checkpoints import load_irn, load_restorer, resolve_weights, save_irn
+from irn_core.io.images import write_jpeg
+from irn_core.io.lrfile import lr_metadata, read_lr_info
+from irn_core.nn.crm import CompressionRestorer
+
+
+@pytest.fixture
+def jpeg_model(tmp_path, monkeypatch):
+    """A bundled-weights folder holding irn_x2 and a JPEG-robust irn_x2_jpeg (random restorer)."""
+    folder = tmp_path / "weights"
+    net = randomize(build_irn(2), std=0.01, seed=1)
+    restorer = randomize(CompressionRestorer(), std=0.01, seed=2)
+    save_irn(net, folder / "irn_x2.safetensors", half=False)
+    save_irn(net, folder / "irn_x2_jpeg.safetensors", half=False, restorer=restorer)
+    monkeypatch.setattr(checkpoints, "BUNDLED_WEIGHTS_DIR", folder)
+    return net, restorer, folder
+
+
+def test_an_untrained_restorer_is_the_identity():
+    x = torch.rand(1, 3, 20, 24)
+    assert torch.equal(CompressionRestorer()(x), x)
+
+
+def test_the_jpeg_model_loads_by_name_with_its_irn_unchanged(jpeg_model):
+    net, restorer, folder = jpeg_model
+    path = resolve_weights("irn_x2_jpeg", 2)
+    assert path == folder / "irn_x2_jpeg.safetensors"
+    loaded = load_irn(path)
+    for key, value in net.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value), key
+    assert loaded.metadata["jpeg_robust"] == "true"
+    own = load_restorer(path)
+    for key, value in restorer.state_dict().items():
+        assert torch.equal(own.state_dict()[key], value), key
+    assert load_restorer(folder / "irn_x2.safetensors") is None
+    rescaler = IRNRescaler.from_weights("irn_x2_jpeg", scale=2, precision="fp32")
+    plain = IRNRescaler.from_weights(None, scale=2, precision="fp32")
+    assert rescaler.restorer is not None and plain.restorer is None
+    lr = np.random.default_rng(0).random((12, 10, 3), dtype=np.float32)
+    assert not np.allclose(rescaler.upscale(lr, seed=0), plain.upscale(lr, seed=0))  # the restorer runs first
+
+
+def test_lr_record_round_trips_through_a_jpeg_file(tmp_path, astronaut):
+    record = lr_metadata(scale=2, model="irn_x2_jpeg.safetensors (IRN x2)", fingerprint="0123", original_size=(9, 7))
+    pixels = np.ascontiguousarray(astronaut[100:132, 200:232])
+    path = write_jpeg(tmp_path / "lr.jpg", pixels, quality=90, metadata=record)
+    image = read_image(path)
+    info = read_lr_info(image)
+    assert image.is_lossy and info.scale == 2 and info.original_size == (9, 7) and info.fingerprint == "0123"
+    assert np.abs(image.pixels - pixels).mean() < 0.03  # a JPEG of the pixels, not something else
+    with pytest.raises(OutputExistsError):
+        write_jpeg(path, pixels, quality=90)
+
+
+def test_cli_jpeg_lr_is_restored_with_the_model_it_names(jpeg_model, tmp_path, astronaut, capsys):
+    source = write_png(tmp_path / "photo.png", astronaut[:64, :48])
+    assert main(["downscale", str(source), "-o", str(tmp_path / "a.jpg"), "--format", "jpeg", "--scale", "2"]) == 0
+    assert "not JPEG-robust" in capsys.readouterr().err  # the standard model says what it costs
+    args = ["downscale", str(source), "-o", str(tmp_path / "b.jpg"), "--format", "jpeg", "--weights", "irn_x2_jpeg"]
+    assert main(args) == 0
+    assert "not JPEG-robust" not in capsys.readouterr().err
+    assert main(["upscale", str(tmp_path / "b.jpg"), "-o", str(tmp_path / "b.png")]) == 0
+    err = capsys.readouterr().err
+    assert "irn_x2_jpeg.safetensors" in err and "lossily" not in err  # picked from the file's record
+    assert read_image(tmp_path / "b.png").pixels.shape == (64, 48, 3)
+    assert main(["downscale", str(source), "-o", str(tmp_path / "c.png"), "--format", "jpeg", "--scale", "2"]) == 1
+    assert "needs a .jpg name" in capsys.readouterr().err
+
+
+def test_restorer_training_runs_and_exports_a_loadable_model(tmp_path, astronaut):
+    from irn_core.training.crm_loop import train_restorer
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(2):
+        write_png(data / f"{i}.png", astronaut[64 * i : 64 * i + 96, :96])
+    out = train_restorer(data=data, out=tmp_path / "run", iters=4, batch=2, crop=32, progress=False)
+    assert load_restorer(out) is not None and load_irn(out).scale == 2
+    assert "L1" in (tmp_path / "run" / "log.csv").read_text()
