@@ -115,7 +115,10 @@ def downscale_file(
         data = encode_jpeg(lr, quality=options.lr_jpeg_quality, metadata=lr_record(rescaler, weights, image))
         if not (item.outputs[0].exists() and options.keep_existing and not options.overwrite):
             write_bytes_atomic(item.outputs[0], data, overwrite=options.overwrite)
-        lr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)[:, :, ::-1].astype(np.float32) / 255
+        decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if decoded is None:
+            raise InvalidInputError(f"{item.outputs[0].name}: the JPEG just encoded could not be decoded")
+        lr = decoded[:, :, ::-1].astype(np.float32) / 255
     if len(item.outputs) < 2:
         return FileResult(notes)
     restored = rescaler.upscale(

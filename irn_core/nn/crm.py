@@ -28,9 +28,10 @@ class CompressionRestorer(nn.Module):
     def __init__(self, *, features: int = CRM_FEATURES, convs: int = CRM_CONVS):
         super().__init__()
         channels = [3] + [features] * (convs - 1) + [3]
-        self.body = nn.ModuleList(nn.Conv2d(a, b, 3, 1, 1) for a, b in zip(channels, channels[1:]))
-        nn.init.zeros_(self.body[-1].weight)
-        nn.init.zeros_(self.body[-1].bias)  # type: ignore[arg-type]
+        convs_list = [nn.Conv2d(a, b, 3, 1, 1) for a, b in zip(channels, channels[1:])]
+        nn.init.zeros_(convs_list[-1].weight)
+        nn.init.zeros_(convs_list[-1].bias)  # type: ignore[arg-type]
+        self.body = nn.ModuleList(convs_list)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = x

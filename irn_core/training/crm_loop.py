@@ -32,7 +32,10 @@ def _jpeg(lr: np.ndarray, quality: int) -> np.ndarray:
     ok, data = cv2.imencode(".jpg", lr[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise RuntimeError("OpenCV could not encode a JPEG")
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)[:, :, ::-1]
+    decoded = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if decoded is None:
+        raise RuntimeError("OpenCV could not decode a JPEG it encoded")
+    return decoded[:, :, ::-1]
 
 
 def irn_lrs(rescaler: IRNRescaler, folder: str | Path, *, limit: int = 0) -> list[np.ndarray]:
