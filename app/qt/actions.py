@@ -28,7 +28,11 @@ class WindowActions:
 
         path = bundled_weights_path(2, variant="jpeg")
         if path is None:
-            self.show_message("error", "this installation ships no JPEG-robust model (irn_x2_jpeg.safetensors)")
+            self.show_message(
+                "error",
+                "no JPEG-robust model is bundled yet (irn_x2_jpeg.safetensors); train one with irn train-jpeg "
+                "and load it with Model → Load IRN weights",
+            )
             return
         self.controller.set_weights(str(path))
 

@@ -2,7 +2,9 @@
 
 - the longest GUI-thread stall while a comparison runs (a 5 ms timer measures the gaps between its ticks);
 - the time from opening an image to its metrics on screen;
-- the time to the first restored tile on screen (progressive display of large images).
+- the time to the first restored tile on screen (progressive display of large images: the preview of the
+  region in view), and to the next one (the first tile of the whole image);
+- with --first-result-only: the time from Esc (cancel) to the worker having really stopped.
 """
 
 from __future__ import annotations
@@ -73,10 +75,18 @@ def main(argv=None) -> int:
     loop = QEventLoop()
 
     def on_tile(*_):
+        if "first_tile" in marks:
+            marks.setdefault("second_tile", clock.elapsed())
         marks.setdefault("first_tile", clock.elapsed())
-        if args.first_result_only:
+        if args.first_result_only and "second_tile" in marks and "cancel" not in marks:
+            marks["cancel"] = clock.elapsed()
             window.controller.cancel()
-            loop.quit()
+
+    def on_stopped(*_):
+        marks.setdefault("stopped", clock.elapsed())
+        loop.quit()
+
+    window.controller.runner.stopped.connect(on_stopped)
 
     window.controller.tile_ready.connect(on_tile)
     window.controller.metrics_updated.connect(lambda: marks.setdefault("metrics", clock.elapsed()))
@@ -93,6 +103,10 @@ def main(argv=None) -> int:
     window.controller.shutdown()
     print(f"image {w}x{h}, x{args.scale}, {window.controller.device_text}")
     print(f"open -> first restored tile on screen: {marks.get('first_tile', float('nan')) / 1000:.2f} s")
+    print(f"open -> second restored tile:          {marks.get('second_tile', float('nan')) / 1000:.2f} s")
+    if "cancel" in marks:
+        stop_s = (marks.get("stopped", float("nan")) - marks["cancel"]) / 1000
+        print(f"Esc -> worker stopped:                 {stop_s:.2f} s")
     print(f"open -> metrics shown:                 {marks.get('metrics', float('nan')) / 1000:.2f} s")
     print(f"open -> run finished:                  {marks.get('finished', float('nan')) / 1000:.2f} s")
     gaps_sorted = sorted(gaps)

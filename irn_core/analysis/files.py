@@ -29,7 +29,7 @@ from ..rescaler import IRNRescaler
 RescalerSource = Callable[..., tuple[IRNRescaler, Path]]
 JPEG_LR_WARNING = (
     "the LR is stored as JPEG but this IRN is not JPEG-robust: expect a restoration worse than bicubic "
-    "(Set5 x2 at q90: 32.5 dB against 33.0); use the JPEG-robust model (--weights irn_x2_jpeg)"
+    "(Set5 x2 at q90: 32.5 dB against 33.0); store the LR as PNG, or use a JPEG-robust model (irn train-jpeg)"
 )
 
 
