@@ -9,6 +9,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
 from irn_core.io.images import write_bytes_atomic
 
+from .views.panes import zoom_of
+
 
 def describe(window) -> dict:
     """Window, screen, layout and, for each pane, what it shows and where: its rectangle in window pixels
@@ -27,7 +29,7 @@ def describe(window) -> dict:
         record = window.controller.session.pane_record(pane.kind)
         record.update(
             rect=[top_left.x(), top_left.y(), round(box.width()), round(box.height())],
-            zoom=round(box.width() / max(x1 - x0, 1e-9), 4),
+            zoom=round(zoom_of(pane.view), 4),
             visible_region={"rows": [r0, r1], "cols": [c0, c1]},
         )
         panes.append(record)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model.kinds import KINDS
+from ..model.wording import zoom_text
 from .actions import LAYOUTS, WindowActions
 from .controller import SessionController
 from .dialogs import FileDialogs
@@ -26,7 +27,7 @@ from .presentation import PresentationMixin
 from .screenshot import save_screenshot
 from .views.batch import BatchPanel
 from .views.explorer import LatentExplorer
-from .views.panes import ComparePane, zoom_to_ratio
+from .views.panes import ComparePane, zoom_of, zoom_to_ratio
 
 DEFAULT_KINDS = ["hr", "irn_hr", "bicubic", "sr"]
 
@@ -124,6 +125,8 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, QMainWindow):
         status = self.statusBar()
         self.info_label = QLabel("")
         self.pixel_label = QLabel("")
+        self.zoom_label = QLabel("")
+        self.zoom_label.setToolTip("Screen pixels per image pixel (F fit, 1 for 1:1, 4 for 4:1)")
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(260)
         self.progress_bar.setTextVisible(True)
@@ -133,6 +136,7 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, QMainWindow):
         self.cancel_button.hide()
         status.addWidget(self.info_label)
         status.addWidget(self.pixel_label, 1)
+        status.addPermanentWidget(self.zoom_label)
         status.addPermanentWidget(self.progress_bar)
         status.addPermanentWidget(self.cancel_button)
 
@@ -223,6 +227,7 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, QMainWindow):
     def _send_visible_region(self) -> None:
         if self.panes:
             self.controller.set_visible_region(self.panes[0].visible_region())
+            self.zoom_label.setText(zoom_text(zoom_of(self.panes[0].view)))
 
     # ----- split and flicker -----
     def toggle_split(self, checked: bool | None = None) -> None:

@@ -163,6 +163,9 @@ def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
     qtbot.waitUntil(lambda: window.controller.session.region_metrics.get("bicubic") != before, timeout=10_000)
     (r0, r1), (c0, c1) = window.controller.visible_region
     assert min(r1 - r0, c1 - c0) < 40
+    window.zoom_ratio(4)
+    qtbot.wait(400)
+    assert window.zoom_label.text() == "zoom 4:1", window.zoom_label.text()
 
 
 def test_cancel_mid_run_stops_the_worker_and_leaves_no_thread(window, qtbot, tmp_path):

@@ -38,6 +38,8 @@ def test_the_explorer_shows_the_forward_latent_next_to_n01(window):
     text = window.explorer.latent_label.text()
     assert text.startswith("forward z: mean") and "KL to N(0, I)" in text
     assert text == window.controller.session.latent_summary()
+    plots = (window.explorer.draw_plot, window.explorer.temperature_plot, window.explorer.jpeg_plot)
+    assert not any(plot.isVisible() for plot in plots)  # no empty axes before a study has a point
 
 
 def test_sampling_n_draws_gives_std_map_and_n_plot_points(window, qtbot):
@@ -45,7 +47,7 @@ def test_sampling_n_draws_gives_std_map_and_n_plot_points(window, qtbot):
         window.explorer.draws.setValue(5)
         window.explorer.start_sampling()
     x, y = window.explorer.draw_curve.getData()
-    assert len(x) == 5 and np.all(np.isfinite(y))
+    assert len(x) == 5 and np.all(np.isfinite(y)) and window.explorer.draw_plot.isVisible()
     std = window.controller.session.results["std_map"]
     assert std.pixels.shape == (96, 96) and std.pixels.max() > 0
     assert "mean_draw" in window.controller.session.results

@@ -126,3 +126,10 @@ def test_progress_says_the_stage_the_share_and_the_time_left():
     assert progress_text("IRN downscale 1/12 tiles", 0.01, 0.5) == "IRN downscale 1/12 tiles · 1%"
     assert progress_text("IRN upscale 3/12 tiles", 0.5, 20.0) == "IRN upscale 3/12 tiles · 50% · about 20 s left"
     assert progress_text("sr", 0.25, 60.0).endswith("about 3 min left")
+
+
+def test_zoom_is_said_as_image_viewers_say_it():
+    from irn_studio.model.wording import zoom_text
+
+    assert zoom_text(4.0) == "zoom 4:1" and zoom_text(1.0) == "zoom 1:1"
+    assert zoom_text(0.4) == "zoom 1:2.5" and zoom_text(0) == ""

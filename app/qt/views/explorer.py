@@ -119,12 +119,14 @@ class LatentExplorer(QWidget):
         for plot in (self.draw_plot, self.temperature_plot, self.jpeg_plot):
             plot.setMinimumHeight(150)
             plot.showGrid(x=True, y=True, alpha=0.3)
+            plot.hide()  # an empty plot's 0-1 axes mean nothing: each appears with its first point
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.draw_plot, 1)
         layout.addWidget(self.temperature_plot, 1)
         layout.addWidget(self.jpeg_plot, 1)
+        layout.addStretch()
 
         self.seed.valueChanged.connect(lambda v: c.update_settings(seed=v))
         self.temperature.valueChanged.connect(lambda v: c.update_settings(temperature=v))
@@ -164,15 +166,18 @@ class LatentExplorer(QWidget):
 
     def _on_draw(self, index: int, value: float) -> None:
         values = self.controller.session.draw_psnrs
+        self.draw_plot.show()
         self.draw_curve.setData(list(range(len(values))), [v if not math.isnan(v) else 0 for v in values])
         self.step.setRange(0, len(values) - 1)
         self.step.setEnabled(True)
 
     def _on_temperature(self, t: float, value: float) -> None:
         points = self.controller.session.temperature_curve
+        self.temperature_plot.show()
         self.temperature_curve.setData([p[0] for p in points], [p[1] for p in points])
 
     def _on_jpeg(self, method: str, quality: int, value: float) -> None:
+        self.jpeg_plot.show()
         if method not in self.jpeg_curves:
             colour = JPEG_COLOURS.get(method, "#f28b82")
             self.jpeg_curves[method] = self.jpeg_plot.plot(

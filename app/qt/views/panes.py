@@ -230,6 +230,12 @@ class ComparePane(QWidget):
         return tuple(int(v) for v in value) if np.ndim(value) else (f"{float(value):.1f} levels",)
 
 
+def zoom_of(view: pg.ViewBox) -> float:
+    """Screen pixels per image pixel in ``view``."""
+    (x0, x1), _ = view.viewRange()
+    return view.sceneBoundingRect().width() / max(x1 - x0, 1e-9)
+
+
 def zoom_to_ratio(view: pg.ViewBox, ratio: float) -> None:
     """Zoom so that one image pixel covers ``ratio`` screen pixels, keeping the centre."""
     (x0, x1), (y0, y1) = view.viewRange()
