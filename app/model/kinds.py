@@ -11,13 +11,26 @@ KINDS = {
     "error:irn_hr": "Error |IRN − HR|",
     "error:bicubic": "Error |Bicubic − HR|",
     "error:sr": "Error |SR − HR|",
+    "flip:irn_hr": "FLIP perceptual error, IRN",
+    "flip:bicubic": "FLIP perceptual error, bicubic",
+    "flip:sr": "FLIP perceptual error, SR",
     "mean_draw": "Mean of sampled draws",
     "std_map": "Std over sampled draws",
 }
 LR_KINDS = ("irn_lr", "bicubic_lr")
 COMPARED_KINDS = ("irn_hr", "bicubic", "lanczos", "sr")
 BASELINE_KINDS = ("bicubic", "lanczos", "sr")
-MAP_KINDS = ("error:irn_hr", "error:bicubic", "error:lanczos", "error:sr", "std_map")
+MAP_KINDS = (
+    "error:irn_hr",
+    "error:bicubic",
+    "error:lanczos",
+    "error:sr",
+    "flip:irn_hr",
+    "flip:bicubic",
+    "flip:lanczos",
+    "flip:sr",
+    "std_map",
+)
 
 
 def label(kind: str) -> str:

@@ -33,7 +33,7 @@ STUDY_INPUTS = {
 }
 
 
-METRIC_COLUMNS = (("psnr_y", 2), ("ssim_y", 4), ("psnr_rgb", 2), ("ssim_rgb", 4))
+METRIC_COLUMNS = (("psnr_y", 2), ("ssim_y", 4), ("psnr_rgb", 2), ("ssim_rgb", 4), ("flip", 4))
 
 
 def format_metric(value: float | None, digits: int) -> str:
@@ -70,8 +70,12 @@ class SessionResult:
         icc: bytes | None = None,
     ) -> SessionResult:
         """icc: the colour profile of the open image; the display (not ``pixels``) is converted to sRGB.
-        Maps (error, std; ``pixels`` in [0, 1]) are displayed in 8-bit levels, the unit of every error figure."""
-        display = display_srgb(to_uint8(pixels), icc) if pixels.ndim == 3 else pixels.astype(np.float32) * 255
+        Maps (error, std; ``pixels`` in [0, 1]) are displayed in 8-bit levels, the unit of every error figure;
+        FLIP maps keep FLIP's own 0-1 scale."""
+        if pixels.ndim == 3:
+            display = display_srgb(to_uint8(pixels), icc)
+        else:
+            display = pixels.astype(np.float32) * (1.0 if kind.startswith("flip:") else 255.0)
         return cls(kind, pixels, display, provenance, dict(metrics or {}), note)
 
     def top_level(self) -> float:
@@ -214,7 +218,7 @@ class SessionModel:
         stale = self.stale_kinds()
         if self.lr_only:
             return "restore" if "irn_hr" not in self.results or stale else None
-        if "irn_lr" not in self.results or any(k != "irn_hr" and not k.startswith("error:irn") for k in stale):
+        if "irn_lr" not in self.results or any(k != "irn_hr" and not k.endswith(":irn_hr") for k in stale):
             return "run"
         return "restore" if stale or "irn_hr" not in self.results else None
 
@@ -345,14 +349,14 @@ class SessionModel:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
-            ["method", "psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "view_psnr_y", "view_ssim_y", "provenance"]
+            ["method", "psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "flip", "view_psnr_y", "view_ssim_y", "provenance"]
         )
         for kind, m in self.metrics.items():
             view = self.region_metrics.get(kind, {})
             result = self.results.get(kind)
             writer.writerow(
                 [label(kind)]
-                + [f"{m.get(k, float('nan')):.4f}" for k in ("psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb")]
+                + [f"{m.get(k, float('nan')):.4f}" for k in ("psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "flip")]
                 + [f"{view.get(k, float('nan')):.4f}" for k in ("psnr_y", "ssim_y")]
                 + [result.caption() if result is not None else "IRN LR vs bicubic LR"]
             )

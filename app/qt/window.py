@@ -84,7 +84,7 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, QMainWindow):
     def _build_metrics_dock(self) -> None:
         self.metrics_table = QTableWidget(0, 6)
         self.metrics_table.setHorizontalHeaderLabels(
-            ["PSNR-Y dB", "SSIM-Y", "PSNR-RGB dB", "SSIM-RGB", "view PSNR-Y", "view SSIM-Y"]
+            ["PSNR-Y dB", "SSIM-Y", "PSNR-RGB dB", "SSIM-RGB", "FLIP", "view PSNR-Y", "view SSIM-Y"]
         )
         self.metrics_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.metrics_table.setToolTip(

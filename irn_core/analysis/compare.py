@@ -24,6 +24,7 @@ from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import Region, psnr, ssim
 from ..ops.tiling import CancelCheck, Tile
 from ..rescaler import IRNRescaler
+from .perceptual import FLIP_MAX_PIXELS, flip_map
 from .results import (
     BASELINE_INPUTS,
     IRN_HR_INPUTS,
@@ -137,10 +138,20 @@ def error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 def _publish(result: Result, reference: np.ndarray | None, on_event: EventSink) -> None:
-    """Send ``result`` and, against a reference of its size, its error map (mean |x - HR| over RGB)."""
+    """Send ``result`` and, against a reference of its size, its error map (mean |x - HR| over RGB) and, up to
+    FLIP_MAX_PIXELS, its FLIP map ("flip:KIND", with the mean FLIP in the result's metrics as "flip")."""
+    flip = None
+    comparable = reference is not None and result.pixels.shape == reference.shape
+    if comparable and reference is not None and result.pixels.shape[0] * result.pixels.shape[1] <= FLIP_MAX_PIXELS:
+        flip_pixels, flip_mean = flip_map(result.pixels, reference)
+        flip = Result(f"flip:{result.kind}", flip_pixels, result.provenance)
+        if result.metrics is not None:
+            result.metrics["flip"] = flip_mean
     on_event(ResultReady(result))
-    if reference is not None and result.pixels.shape == reference.shape:
+    if comparable and reference is not None:
         on_event(ResultReady(Result(f"error:{result.kind}", error_map(result.pixels, reference), result.provenance)))
+    if flip is not None:
+        on_event(ResultReady(flip))
 
 
 def _preview(rescaler: IRNRescaler, hr: np.ndarray, z: np.ndarray, priority, cancel) -> TileReady:

@@ -49,14 +49,22 @@ def test_a_comparison_yields_every_result_with_its_provenance_and_metrics(rescal
         "irn_lr",
         "irn_hr",
         "error:irn_hr",
+        "flip:irn_hr",
         "bicubic_lr",
         "bicubic",
         "error:bicubic",
+        "flip:bicubic",
         "lanczos",
         "error:lanczos",
+        "flip:lanczos",
         "sr",
         "error:sr",
+        "flip:sr",
     ]
+    flip = next(e.result for e in events if isinstance(e, ResultReady) and e.result.kind == "flip:irn_hr")
+    irn_metrics = comparison.results["irn_hr"].metrics
+    assert flip.pixels.shape == small_image.shape[:2] and 0 <= flip.pixels.min() and flip.pixels.max() <= 1
+    assert irn_metrics["flip"] == pytest.approx(float(flip.pixels.mean()), abs=1e-4) and irn_metrics["flip"] > 0
     assert any(isinstance(e, TileReady) for e in events) and isinstance(events[-1], Progress)
     fractions = [e.fraction for e in events if isinstance(e, Progress)]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0  # never goes backwards, ends at 100%
@@ -180,3 +188,17 @@ def test_jpeg_study_falls_with_quality_for_both_methods(rescaler, small_image):
     for curve in curves.values():
         assert [q for q, _ in curve] == [studies.LOSSLESS, 90, 20]
         assert curve[0][1] > curve[2][1]  # lossless beats JPEG q20
+
+
+def test_flip_is_zero_for_identical_images_and_grows_with_visible_damage(astronaut):
+    from irn_core.analysis.perceptual import flip_map
+
+    image = np.ascontiguousarray(astronaut[:96, :96])
+    same, same_mean = flip_map(image, image)
+    assert same_mean == 0 and same.max() == 0
+    rng = np.random.default_rng(0)
+    small = np.clip(image + rng.normal(0, 0.01, image.shape).astype(np.float32), 0, 1)
+    large = np.clip(image + rng.normal(0, 0.1, image.shape).astype(np.float32), 0, 1)
+    assert 0 < flip_map(small, image)[1] < flip_map(large, image)[1] <= 1
+    with pytest.raises(ValueError, match="one size"):
+        flip_map(image[:50], image)

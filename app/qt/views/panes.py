@@ -16,7 +16,7 @@ ERROR_COLORMAP = pg.colormap.get("inferno")
 
 def is_colormapped(kind: str) -> bool:
     """Single-channel results (error and std maps) are shown through a colour map with a colour bar."""
-    return kind.startswith("error:") or kind == "std_map"
+    return kind.startswith(("error:", "flip:")) or kind == "std_map"
 
 
 COLORBAR_COLUMN_PX = 64
@@ -124,12 +124,15 @@ class ComparePane(QWidget):
                 return
         if is_colormapped(result.kind):
             shared = self.error_scale if result.kind.startswith("error:") else None
-            top = shared or result.top_level() or 1e-3
+            flip = result.kind.startswith("flip:")
+            top = 1.0 if flip else (shared or result.top_level() or 1e-3)  # FLIP's scale is absolute, 0-1
             item.setImage(data, levels=(0, top), autoLevels=False)
             item.setColorMap(ERROR_COLORMAP)
             self.colorbar.setLevels((0, top))
             self.colorbar.axis.setLabel(
-                "std over draws (levels)" if result.kind == "std_map" else "|x − HR| (8-bit levels)"
+                "FLIP (0 = looks the same)"
+                if flip
+                else ("std over draws (levels)" if result.kind == "std_map" else "|x − HR| (8-bit levels)")
             )
             self.colorbar.show()
         else:
@@ -227,7 +230,9 @@ class ComparePane(QWidget):
         if not (0 <= r < result.display.shape[0] and 0 <= c < result.display.shape[1]):
             return None
         value = result.display[r, c]
-        return tuple(int(v) for v in value) if np.ndim(value) else (f"{float(value):.1f} levels",)
+        if np.ndim(value):
+            return tuple(int(v) for v in value)
+        return (f"FLIP {float(value):.3f}",) if self.kind.startswith("flip:") else (f"{float(value):.1f} levels",)
 
 
 def zoom_of(view: pg.ViewBox) -> float:
