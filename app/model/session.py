@@ -79,9 +79,10 @@ class SessionResult:
         return cls(kind, pixels, display, provenance, dict(metrics or {}), note)
 
     def top_level(self) -> float:
-        """The 99.5th percentile of a map's display (levels): where its colour scale saturates. Cached."""
+        """The 99.5th percentile of a map's display (levels; of its size for a signed map): where its colour
+        scale saturates. Cached."""
         if self._top is None:
-            self._top = float(np.percentile(self.display, 99.5)) if self.display.ndim == 2 else 255.0
+            self._top = float(np.percentile(np.abs(self.display), 99.5)) if self.display.ndim == 2 else 255.0
         return self._top
 
     def caption(self) -> str:
@@ -310,7 +311,7 @@ class SessionModel:
     def shared_error_scale(self, kinds: list[str]) -> float | None:
         """One colour scale for every error map shown (levels): the largest 99.5th percentile among them, so
         one colour means one error in every pane. None when none is shown."""
-        tops = [self.results[k].top_level() for k in kinds if k.startswith("error:") and k in self.results]
+        tops = [self.results[k].top_level() for k in kinds if k.startswith(("error:", "signed:")) and k in self.results]
         return max(max(tops), 1.0) if tops else None
 
     def pane_record(self, kind: str) -> dict:

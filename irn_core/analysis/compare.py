@@ -137,8 +137,18 @@ def error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return np.abs(pixels - reference).mean(axis=2)
 
 
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # BT.601
+
+
+def signed_error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """(H, W) luma of ``pixels`` minus luma of ``reference`` (BT.601), in [-1, 1]: where a result is
+    brighter (positive) or darker (negative) than the original, which |x - HR| cannot say."""
+    return (pixels - reference) @ LUMA_WEIGHTS
+
+
 def _publish(result: Result, reference: np.ndarray | None, on_event: EventSink) -> None:
-    """Send ``result`` and, against a reference of its size, its error map (mean |x - HR| over RGB) and, up to
+    """Send ``result`` and, against a reference of its size, its error maps (mean |x - HR| over RGB, and the
+    signed luma difference "signed:KIND") and, up to
     FLIP_MAX_PIXELS, its FLIP map ("flip:KIND", with the mean FLIP in the result's metrics as "flip")."""
     flip = None
     comparable = reference is not None and result.pixels.shape == reference.shape
@@ -150,6 +160,8 @@ def _publish(result: Result, reference: np.ndarray | None, on_event: EventSink) 
     on_event(ResultReady(result))
     if comparable and reference is not None:
         on_event(ResultReady(Result(f"error:{result.kind}", error_map(result.pixels, reference), result.provenance)))
+        signed = signed_error_map(result.pixels, reference)
+        on_event(ResultReady(Result(f"signed:{result.kind}", signed, result.provenance)))
     if flip is not None:
         on_event(ResultReady(flip))
 

@@ -57,7 +57,8 @@ def test_a_run_fills_the_model_and_changes_mark_exactly_what_they_affect(rescale
 
     # A new seed: only IRN's restoration (and its error map) is out of date; a restore brings it back.
     stale = model.update_settings(seed=7)
-    assert set(stale) == {"irn_hr", "error:irn_hr", "flip:irn_hr"} and model.stale_kinds()["irn_hr"] == ["seed"]
+    assert set(stale) == {"irn_hr", "error:irn_hr", "signed:irn_hr", "flip:irn_hr"}
+    assert model.stale_kinds()["irn_hr"] == ["seed"]
     assert not model.is_current("irn_hr") and model.is_current("bicubic") and model.is_current("hr")
     assert model.needs() == "restore" and seen["stale"] >= 1
     assert "seed 0" in model.results["irn_hr"].caption()  # still says where it came from

@@ -49,16 +49,20 @@ def test_a_comparison_yields_every_result_with_its_provenance_and_metrics(rescal
         "irn_lr",
         "irn_hr",
         "error:irn_hr",
+        "signed:irn_hr",
         "flip:irn_hr",
         "bicubic_lr",
         "bicubic",
         "error:bicubic",
+        "signed:bicubic",
         "flip:bicubic",
         "lanczos",
         "error:lanczos",
+        "signed:lanczos",
         "flip:lanczos",
         "sr",
         "error:sr",
+        "signed:sr",
         "flip:sr",
     ]
     flip = next(e.result for e in events if isinstance(e, ResultReady) and e.result.kind == "flip:irn_hr")
@@ -202,3 +206,15 @@ def test_flip_is_zero_for_identical_images_and_grows_with_visible_damage(astrona
     assert 0 < flip_map(small, image)[1] < flip_map(large, image)[1] <= 1
     with pytest.raises(ValueError, match="one size"):
         flip_map(image[:50], image)
+
+
+def test_signed_error_says_brighter_or_darker(astronaut):
+    from irn_core.analysis.compare import error_map, signed_error_map
+
+    reference = np.ascontiguousarray(astronaut[:32, :32]) * 0.8
+    brighter = reference.copy()
+    brighter[:16] += 0.1  # the top half brighter by 0.1 in every channel, the rest unchanged
+    signed = signed_error_map(brighter, reference)
+    assert np.allclose(signed[:16], 0.1, atol=1e-6) and np.allclose(signed[16:], 0)
+    assert np.allclose(signed_error_map(reference, brighter)[:16], -0.1, atol=1e-6)
+    assert np.allclose(np.abs(signed), error_map(brighter, reference), atol=1e-6)  # grey changes: same size

@@ -12,11 +12,12 @@ from ...model.session import SessionResult as Result
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="#202124", foreground="#e8eaed")
 ERROR_COLORMAP = pg.colormap.get("inferno")
+SIGNED_COLORMAP = pg.colormap.get("CET-D1")  # diverging: blue darker than the original, red brighter
 
 
 def is_colormapped(kind: str) -> bool:
     """Single-channel results (error and std maps) are shown through a colour map with a colour bar."""
-    return kind.startswith(("error:", "flip:")) or kind == "std_map"
+    return kind.startswith(("error:", "flip:", "signed:")) or kind == "std_map"
 
 
 COLORBAR_COLUMN_PX = 64
@@ -123,17 +124,21 @@ class ComparePane(QWidget):
                 item.clear()
                 return
         if is_colormapped(result.kind):
-            shared = self.error_scale if result.kind.startswith("error:") else None
-            flip = result.kind.startswith("flip:")
+            shared = self.error_scale if result.kind.startswith(("error:", "signed:")) else None
+            flip, signed = result.kind.startswith("flip:"), result.kind.startswith("signed:")
             top = 1.0 if flip else (shared or result.top_level() or 1e-3)  # FLIP's scale is absolute, 0-1
-            item.setImage(data, levels=(0, top), autoLevels=False)
-            item.setColorMap(ERROR_COLORMAP)
-            self.colorbar.setLevels((0, top))
-            self.colorbar.axis.setLabel(
-                "FLIP (0 = looks the same)"
-                if flip
-                else ("std over draws (levels)" if result.kind == "std_map" else "|x − HR| (8-bit levels)")
-            )
+            levels = (-top, top) if signed else (0, top)
+            item.setImage(data, levels=levels, autoLevels=False)
+            item.setColorMap(SIGNED_COLORMAP if signed else ERROR_COLORMAP)
+            self.colorbar.setColorMap(SIGNED_COLORMAP if signed else ERROR_COLORMAP)
+            self.colorbar.setLevels(levels)
+            if flip:
+                unit = "FLIP (0 = looks the same)"
+            elif signed:
+                unit = "luma x − HR (8-bit levels)"
+            else:
+                unit = "std over draws (levels)" if result.kind == "std_map" else "|x − HR| (8-bit levels)"
+            self.colorbar.axis.setLabel(unit)
             self.colorbar.show()
         else:
             item.setLookupTable(None)
@@ -232,7 +237,9 @@ class ComparePane(QWidget):
         value = result.display[r, c]
         if np.ndim(value):
             return tuple(int(v) for v in value)
-        return (f"FLIP {float(value):.3f}",) if self.kind.startswith("flip:") else (f"{float(value):.1f} levels",)
+        if self.kind.startswith("flip:"):
+            return (f"FLIP {float(value):.3f}",)
+        return (f"{float(value):+.1f} levels",) if self.kind.startswith("signed:") else (f"{float(value):.1f} levels",)
 
 
 def zoom_of(view: pg.ViewBox) -> float:
