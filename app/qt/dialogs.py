@@ -24,6 +24,7 @@ SHORTCUTS_HELP = [
     ("Ctrl+Shift+S", "save a comparison figure"),
     ("Ctrl+Shift+O", "process a whole folder"),
     ("F11", "presentation mode"),
+    ("hold H", "the first pane shows the second pane's result until H is released"),
     ("Ctrl+B", "blind A/B test (← / → pick, Backspace undo)"),
     ("?", "this help"),
     ("Ctrl+Q", "quit"),

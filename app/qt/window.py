@@ -23,6 +23,7 @@ from ..model.wording import zoom_text
 from .actions import LAYOUTS, WindowActions
 from .controller import SessionController
 from .dialogs import FileDialogs
+from .hold_compare import HoldCompareMixin
 from .presentation import PresentationMixin
 from .screenshot import save_screenshot
 from .views.batch import BatchPanel
@@ -32,7 +33,7 @@ from .views.panes import ComparePane, zoom_of, zoom_to_ratio
 DEFAULT_KINDS = ["hr", "irn_hr", "bicubic", "sr"]
 
 
-class MainWindow(WindowActions, FileDialogs, PresentationMixin, QMainWindow):
+class MainWindow(WindowActions, FileDialogs, PresentationMixin, HoldCompareMixin, QMainWindow):
     def __init__(self, controller: SessionController | None = None, *, settings: QSettings | None = None):
         super().__init__()
         self.controller = controller or SessionController(self)

@@ -198,3 +198,20 @@ def test_blind_ab_test_hides_labels_tallies_picks_and_saves_its_csv(window, qtbo
     with qtbot.waitSignal(window.controller.save_runner.finished, timeout=10_000):
         dialog.save_button.click()
     assert target.read_text().startswith("trial,left,right,picked,winner")
+
+
+def test_holding_h_shows_the_second_pane_in_the_first_until_released(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    first, second = window.panes[0], window.panes[1]
+    own, other = first.kind, second.kind
+    window.metrics_table.setFocus()
+    view_range = first.view.viewRange()
+    qtbot.keyPress(window, Qt.Key_H)
+    assert first.kind == other and first.view.viewRange() == view_range  # the image only, same place and zoom
+    qtbot.keyRelease(window, Qt.Key_H)
+    assert first.kind == own
+    window.explorer.seed.setFocus()
+    qtbot.waitUntil(window.explorer.seed.hasFocus, timeout=2000)
+    qtbot.keyPress(window.explorer.seed, Qt.Key_H)  # typing in a field is never taken
+    assert first.kind == own
