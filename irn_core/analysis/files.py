@@ -61,10 +61,14 @@ class FileResult:
     scores: dict[str, float] | None = None
 
 
+def _kept(path: Path, options: FileOptions) -> bool:
+    """Whether an existing output stays as it is (a resumed batch)."""
+    return path.exists() and options.keep_existing and not options.overwrite
+
+
 def _write(path: Path, pixels: np.ndarray, options: FileOptions, **png) -> None:
-    if path.exists() and options.keep_existing and not options.overwrite:
-        return
-    write_png(path, pixels, overwrite=options.overwrite, **png)
+    if not _kept(path, options):
+        write_png(path, pixels, overwrite=options.overwrite, **png)
 
 
 def lr_record(rescaler: IRNRescaler, weights: Path, image: LoadedImage) -> dict[str, str]:
@@ -113,7 +117,7 @@ def downscale_file(
         if rescaler.restorer is None:
             notes.append(f"warning: {JPEG_LR_WARNING}")
         data = encode_jpeg(lr, quality=options.lr_jpeg_quality, metadata=lr_record(rescaler, weights, image))
-        if not (item.outputs[0].exists() and options.keep_existing and not options.overwrite):
+        if not _kept(item.outputs[0], options):
             write_bytes_atomic(item.outputs[0], data, overwrite=options.overwrite)
         decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         if decoded is None:
