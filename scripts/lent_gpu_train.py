@@ -1,10 +1,11 @@
-"""Continue both bundled IRN models on a lent GPU in one device call, and bring back fp16 weights,
-training logs and Set5/Set14 figures through $OUT.
+"""Continue both bundled IRN models, and train a JPEG-robust x2 from the bundled x2, on a lent GPU in one
+device call; bring back fp16 weights, training logs and Set5/Set14 figures through $OUT.
 
 A lent GPU gives a session about 15 minutes in calls of at most 10, and checkpoints with optimiser state
 (20 MB at x2, 53 MB at x4) do not fit what travels back (16 MiB a file). So each call starts from the
 bundled weights (configs/irn_x{2,4}_gpu.json: init_from), sizes a cosine schedule to the minutes it is
-given from a short probe of its own speed, trains both scales at once, and returns exported weights.
+given from a short probe of its own speed, trains the three runs (RUNS) at once, and returns exported
+weights.
 
 Here, once per session (the data does not travel otherwise; BSD100 would exceed the 64 MiB carry limit):
 
@@ -15,9 +16,9 @@ Device call (the whole 15-minute budget: about 3 to start the machine, one call 
 command "python3 scripts/lent_gpu_train.py --minutes 5", carry ["gpu_data"], timeout_s 600. After the
 training it runs scripts/lent_gpu_speed.py (about a minute; --no-speed skips it), whose gpu_speed.json
 comes back with the weights.
-Back here: tar xf FILES_AT/gpu_x2.tar (and gpu_x4.tar); each holds irn_xS.safetensors, log.csv,
-curve.png, config.json and Set5/Set14 bench JSON. Compare, bench BSD100 here, and copy the weights into
-resources/weights when they are better.
+Back here: tar xf FILES_AT/gpu_x2.tar (and gpu_x4.tar, gpu_x2_jpeg.tar); each holds irn_NAME.safetensors,
+log.csv, curve.png, config.json and Set5/Set14 bench JSON (the JPEG-robust run's also at JPEG q90).
+Compare, bench BSD100 here, and copy the weights into resources/weights when they are better.
 
 A dry run on a CPU: python scripts/lent_gpu_train.py --minutes 0.5 --allow-cpu --set patch=32 --set batch=2
 """
@@ -39,9 +40,17 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from irn_core.training.plot import read_log  # noqa: E402  (the repo, not an installed copy)
 
-SCALES = (2, 4)
 PROBE_ITERS = 60
 BENCH_SETS = (("Set5", 5), ("Set14", 5))
+JPEG_QUALITIES = [75, 95]
+BENCH_JPEG_QUALITY = 90
+# name -> (scale, config changes); the JPEG-robust x2 continues the bundled x2 with JPEG in the loop.
+RUNS: dict[str, tuple[int, dict]] = {
+    "x2": (2, {}),
+    "x4": (4, {}),
+    "x2_jpeg": (2, {"jpeg_in_loop": JPEG_QUALITIES, "seed": 5}),
+}
+WORKERS_EACH = 4  # three runs share the machine's 16 cores
 
 
 def irn_command(*args: str) -> list[str]:
@@ -63,8 +72,10 @@ def run_all(commands: list[list[str]], logs: list[Path]) -> list[bool]:
     return succeeded
 
 
-def write_config(scale: int, path: Path, changes: dict) -> Path:
-    config = json.loads((REPO / f"configs/irn_x{scale}_gpu.json").read_text()) | changes
+def write_config(name: str, path: Path, changes: dict) -> Path:
+    scale, own = RUNS[name]
+    config = json.loads((REPO / f"configs/irn_x{scale}_gpu.json").read_text()) | {"workers": WORKERS_EACH} | own
+    config |= changes
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(config, indent=2))
     return path
@@ -107,92 +118,95 @@ def main() -> int:
     started = time.monotonic()
     probes = [
         write_config(
-            s,
-            work / f"probe_x{s}.json",
+            name,
+            work / f"probe_{name}.json",
             overrides
             | {
                 "iters": PROBE_ITERS,
                 "val": "",
                 "log_every": 10,
                 "checkpoint_every": PROBE_ITERS,
-                "out": str(work / f"probe_x{s}"),
+                "out": str(work / f"probe_{name}"),
             },
         )
-        for s in SCALES
+        for name in RUNS
     ]
     if not all(
         run_all(
-            [irn_command("train", "--config", str(p), "-q") for p in probes], [work / f"probe_x{s}.out" for s in SCALES]
+            [irn_command("train", "--config", str(p), "-q") for p in probes], [work / f"probe_{n}.out" for n in RUNS]
         )
     ):
         return 1
-    rates = {s: probe_rate(work / f"probe_x{s}") for s in SCALES}
-    iters = {s: max(PROBE_ITERS, int(rates[s] * args.minutes * 60 * 0.92)) for s in SCALES}
+    rates = {name: probe_rate(work / f"probe_{name}") for name in RUNS}
+    iters = {name: max(PROBE_ITERS, int(rates[name] * args.minutes * 60 * 0.92)) for name in RUNS}
     print(
         f"probe ({time.monotonic() - started:.0f} s): "
-        + ", ".join(f"x{s} {rates[s]:.2f} it/s -> {iters[s]} iterations" for s in SCALES),
+        + ", ".join(f"{n} {rates[n]:.2f} it/s -> {iters[n]} iterations" for n in RUNS),
         flush=True,
     )
 
-    runs = {s: work / f"x{s}" for s in SCALES}
+    runs = {name: work / name for name in RUNS}
     configs = [
         write_config(
-            s,
-            work / f"x{s}.json",
-            overrides | {"iters": iters[s], "out": str(runs[s]), "val_every": max(50, iters[s] // 6)},
+            name,
+            work / f"{name}.json",
+            overrides | {"iters": iters[name], "out": str(runs[name]), "val_every": max(50, iters[name] // 6)},
         )
-        for s in SCALES
+        for name in RUNS
     ]
     # A run that fails part-way (e.g. diverged past its rollbacks) still exports its last checkpoint.
     run_all(
         [irn_command("train", "--config", str(c), "-q", "--time-limit", str(args.minutes + 1.5)) for c in configs],
-        [runs[s] / "train.out" for s in SCALES],
+        [runs[name] / "train.out" for name in RUNS],
     )
     print(f"trained ({time.monotonic() - started:.0f} s)", flush=True)
 
     val = json.loads(configs[0].read_text())["val"]
-    weights = {s: runs[s] / f"irn_x{s}.safetensors" for s in SCALES}
+    weights = {name: runs[name] / f"irn_{name}.safetensors" for name in RUNS}
     exported = run_all(
-        [irn_command("export", str(runs[s]), "-o", str(weights[s]), "--val", val, "--draws", "5") for s in SCALES],
-        [runs[s] / "export.out" for s in SCALES],
+        [irn_command("export", str(runs[n]), "-o", str(weights[n]), "--val", val, "--draws", "5") for n in RUNS],
+        [runs[name] / "export.out" for name in RUNS],
     )
     data = Path(val).parent
-    for s, ok in zip(SCALES, exported):
-        for name, draws in BENCH_SETS:
-            if ok and (data / name).is_dir():
+    for (name, (scale, changes)), ok in zip(RUNS.items(), exported):
+        benches = [(set_name, draws, None) for set_name, draws in BENCH_SETS]
+        if "jpeg_in_loop" in changes:
+            benches += [(set_name, draws, BENCH_JPEG_QUALITY) for set_name, draws in BENCH_SETS]
+        for set_name, draws, quality in benches:
+            if ok and (data / set_name).is_dir():
+                tag = f"{set_name}_{name}" + (f"_q{quality}" if quality else "")
                 run_all(
                     [
                         irn_command(
                             "bench",
                             "--dataset",
-                            str(data / name),
+                            str(data / set_name),
                             "--scale",
-                            str(s),
+                            str(scale),
                             "--methods",
                             "irn",
                             "--draws",
                             str(draws),
                             "--weights",
-                            str(weights[s]),
+                            str(weights[name]),
                             "--json",
-                            str(runs[s] / f"{name}_x{s}.json"),
+                            str(runs[name] / f"{tag}.json"),
                             "-q",
+                            *(["--jpeg", str(quality)] if quality else []),
                         )
                     ],
-                    [runs[s] / f"bench_{name}.out"],
+                    [runs[name] / f"bench_{tag}.out"],
                 )
-        run_all([irn_command("train", "--plot", str(runs[s]))], [runs[s] / "plot.out"])
+        run_all([irn_command("train", "--plot", str(runs[name]))], [runs[name] / "plot.out"])
         out.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(out / f"gpu_x{s}.tar", "w") as tar:
-            for path in sorted(runs[s].iterdir()):
+        with tarfile.open(out / f"gpu_{name}.tar", "w") as tar:
+            for path in sorted(runs[name].iterdir()):
                 if path.is_file():
                     tar.add(path, arcname=path.name)
-        print(f"x{s} export: {(runs[s] / 'export.out').read_text().strip()}", flush=True)
-        for name, _ in BENCH_SETS:
-            result = runs[s] / f"{name}_x{s}.json"
-            if result.exists():
-                irn = json.loads(result.read_text())["results"]["irn"]
-                print(f"x{s} {name}: PSNR-Y {irn['psnr_y']:.2f} dB, SSIM-Y {irn['ssim_y']:.4f} ({irn['draws']} draws)")
+        print(f"{name} export: {(runs[name] / 'export.out').read_text().strip()}", flush=True)
+        for result in sorted(runs[name].glob(f"*_{name}*.json")):
+            irn = json.loads(result.read_text())["results"]["irn"]
+            print(f"{result.stem}: PSNR-Y {irn['psnr_y']:.2f} dB, SSIM-Y {irn['ssim_y']:.4f} ({irn['draws']} draws)")
     if not args.no_speed:
         speed = [sys.executable, str(REPO / "scripts/lent_gpu_speed.py"), "--out", str(out)]
         if not torch.cuda.is_available():

@@ -31,6 +31,14 @@ class TrainConfig:
     adam_eps: Adam's epsilon (1e-8 as the official code). Adam moves a weight by about ``lr`` whatever
         its gradient's size, so a gradient that is float noise around zero moves it by +-lr; a larger
         epsilon damps that (the multi-process test uses it to compare process counts).
+
+    JPEG-robust training (off by default):
+    jpeg_in_loop: (lowest, highest) JPEG quality. Each step stores the LR of most patches as a real JPEG
+        (OpenCV, 4:2:0) at a random quality in that range, a compression-restoration module (nn.crm)
+        works on the decoded LR, and the reverse pass restores from its output; the gradient passes the
+        codec straight through. IRN and module are trained together, and the module's learning rate is
+        ``crm_lr_factor`` times ``lr`` (it starts from the identity).
+    jpeg_lossless_share: the share of patches kept lossless, so the model stays good without JPEG.
     """
 
     model: str = "irn"
@@ -71,11 +79,15 @@ class TrainConfig:
     log_every: int = 10
     spike_factor: float = 5.0
     max_rollbacks: int = 5
+    jpeg_in_loop: tuple[int, ...] = ()
+    jpeg_lossless_share: float = 0.2
+    crm_lr_factor: float = 5.0
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.betas = (float(self.betas[0]), float(self.betas[1]))
         self.lr_milestones = tuple(self.lr_milestones)
+        self.jpeg_in_loop = tuple(int(q) for q in self.jpeg_in_loop)
         if self.lambda_forward is None:
             self.lambda_forward = PAPER_LAMBDA_FORWARD.get(self.scale, 16.0)
 
@@ -106,6 +118,16 @@ class TrainConfig:
             self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:"),
             f"device must be auto, cpu, cuda or mps, got {self.device!r}",
         )
+        need(
+            not self.jpeg_in_loop
+            or (len(self.jpeg_in_loop) == 2 and 1 <= self.jpeg_in_loop[0] <= self.jpeg_in_loop[1] <= 100),
+            f"jpeg_in_loop must be [] or [lowest, highest] qualities in 1-100, got {list(self.jpeg_in_loop)}",
+        )
+        need(
+            0 <= self.jpeg_lossless_share < 1,
+            f"jpeg_lossless_share must be in [0, 1), got {self.jpeg_lossless_share}",
+        )
+        need(not self.jpeg_in_loop or self.model == "irn", "jpeg_in_loop trains an IRN (model 'irn')")
         need(bool(self.data), "data: give a folder of training images")
         need(Path(self.data).is_dir(), f"data folder {self.data} does not exist")
         need(not self.val or Path(self.val).is_dir(), f"val folder {self.val} does not exist")

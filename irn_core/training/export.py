@@ -9,6 +9,7 @@ import torch
 
 from ..errors import WeightsError
 from ..io.checkpoints import save_irn, save_sr
+from ..nn.crm import CompressionRestorer
 from ..nn.irn import IRN, build_irn
 from ..nn.sr import CompactSR
 from ..ops.metrics import Y_OFFICIAL
@@ -74,9 +75,16 @@ def export_run(
                     "init_from",
                     "color_augment",
                     "noise_augment",
+                    "jpeg_in_loop",
+                    "jpeg_lossless_share",
                 )
             },
         )
+    restorer = None
+    if "crm" in state:
+        restorer = CompressionRestorer()
+        restorer.load_state_dict(state["crm"])
+        restorer.eval()
     half = True
     if val:
         images = load_validation_images(val, scale=config["scale"])
@@ -97,6 +105,6 @@ def export_run(
     if isinstance(net, CompactSR):
         save_sr(net, out, half=half, metadata=meta)
     else:
-        save_irn(net, out, half=half, metadata=meta)
+        save_irn(net, out, half=half, metadata=meta, restorer=restorer)
     meta["dtype"] = "float16" if half else "float32"
     return meta

@@ -9,12 +9,14 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
 from ..device import NO_NATIVE_BF16_MESSAGE, bf16_is_fast
 from ..errors import ConfigError
-from ..io.checkpoints import read_state_dict, state_fingerprint
+from ..io.checkpoints import load_restorer, read_state_dict, state_fingerprint
+from ..nn.crm import CompressionRestorer
 from ..nn.irn import build_irn
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
@@ -27,7 +29,13 @@ from .engine import (
     set_threads,
     training_data,
 )
-from .losses import backward_reconstruction_loss, distribution_loss, forward_fit_loss, quantize_straight_through
+from .losses import (
+    backward_reconstruction_loss,
+    distribution_loss,
+    forward_fit_loss,
+    jpeg_straight_through,
+    quantize_straight_through,
+)
 from .validation import validate
 
 
@@ -57,21 +65,60 @@ def _init_from_weights(net: torch.nn.Module, path: str) -> tuple[int, str]:
     return int(metadata.get("total_iterations") or metadata.get("iterations") or 0), fingerprint
 
 
+def _initial_restorer(init_from: str) -> CompressionRestorer:
+    """The module of a JPEG-robust ``init_from`` file (continuing one), else a new one (the identity)."""
+    if init_from:
+        found = load_restorer(init_from)
+        if found is not None:
+            return found
+    return CompressionRestorer()
+
+
+class JpegStorage:
+    """The JPEG file an LR is stored as during JPEG-robust training ((B,3,h,w) -> same, straight through).
+    Its draws (quality, lossless or not) depend on the seed, the process and ``iteration`` alone, so a
+    resumed run draws what an uninterrupted one would."""
+
+    def __init__(self, config: TrainConfig, *, rank: int):
+        self.qualities = (config.jpeg_in_loop[0], config.jpeg_in_loop[1])
+        self.lossless_share, self.seed, self.rank = config.jpeg_lossless_share, config.seed, rank
+        self.iteration = 0
+
+    def __call__(self, lr: torch.Tensor) -> torch.Tensor:
+        rng = np.random.default_rng([self.seed, self.rank, self.iteration])
+        return jpeg_straight_through(lr, qualities=self.qualities, lossless_share=self.lossless_share, rng=rng)
+
+
 class RoundTripStep(torch.nn.Module):
     """Both passes of a training step as one module call: (HR (B,3,H,W), z noise (B,C,H/s,W/s)) ->
     (forward output (B,3+C,H/s,W/s), restored (B,3,H,W)). DistributedDataParallel needs each parameter's
-    uses inside one forward; the LR is quantised (straight through) between the passes."""
+    uses inside one forward; the LR is quantised (straight through) between the passes.
 
-    def __init__(self, net: torch.nn.Module, *, bf16: bool):
+    compress: the storage the LR goes through between the passes ((B,3,h,w) -> same; e.g. a JPEG file,
+    straight through), then ``restorer`` (a CompressionRestorer, trained with the IRN)."""
+
+    def __init__(
+        self,
+        net: torch.nn.Module,
+        *,
+        bf16: bool,
+        compress: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        restorer: torch.nn.Module | None = None,
+    ):
         super().__init__()
-        self.net, self.bf16 = net, bf16
+        self.net, self.bf16, self.compress, self.restorer = net, bf16, compress, restorer
 
     def forward(self, hr: torch.Tensor, noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         with torch.autocast(hr.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             out = self.net(hr)
         out = out.float()
+        lr = quantize_straight_through(out[:, :3])
+        if self.compress is not None:
+            lr = self.compress(lr)
         with torch.autocast(hr.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            restored = self.net(torch.cat((quantize_straight_through(out[:, :3]), noise), 1), rev=True)[:, :3]
+            if self.restorer is not None:
+                lr = self.restorer(lr)
+            restored = self.net(torch.cat((lr, noise.to(lr.dtype)), 1), rev=True)[:, :3]
         return out, restored.float()
 
 
@@ -128,12 +175,21 @@ def _train(
     if config.channels_last:
         net.to(memory_format=torch.channels_last)
     net.to(device).train()
-    step: torch.nn.Module = RoundTripStep(net, bf16=use_bf16)
+    restorer, storage = None, None
+    if config.jpeg_in_loop:
+        restorer = _initial_restorer(config.init_from).to(device).train()
+        storage = JpegStorage(config, rank=group.rank)
+    step: torch.nn.Module = RoundTripStep(net, bf16=use_bf16, compress=storage, restorer=restorer)
     if group.distributed:
         step = torch.nn.parallel.DistributedDataParallel(step, device_ids=[device] if device.type == "cuda" else None)
     params = [p for p in net.parameters() if p.requires_grad]
+    groups: list[dict] = [{"params": params, "lr_factor": 1.0}]
+    if restorer is not None:
+        crm_params = list(restorer.parameters())
+        groups.append({"params": crm_params, "lr_factor": config.crm_lr_factor})
+        params = params + crm_params
     optimizer = torch.optim.Adam(
-        params, lr=config.lr, betas=config.betas, eps=config.adam_eps, weight_decay=config.weight_decay
+        groups, lr=config.lr, betas=config.betas, eps=config.adam_eps, weight_decay=config.weight_decay
     )
     z_generator = torch.Generator(device="cpu").manual_seed(config.seed + 1)
 
@@ -147,6 +203,8 @@ def _train(
         prior_iterations = state.get("prior_iterations", prior_iterations)
         init_fingerprint = state.get("init_fingerprint", init_fingerprint)
         net.load_state_dict(state["model"])
+        if restorer is not None:
+            restorer.load_state_dict(state["crm"])
         optimizer.load_state_dict(state["optimizer"])
         z_generator.set_state(state["z_generator"])
         start, lr_scale = state["iteration"], state["lr_scale"]
@@ -164,6 +222,7 @@ def _train(
             iteration,
             {
                 "model": net.state_dict(),
+                **({} if restorer is None else {"crm": restorer.state_dict()}),
                 "optimizer": optimizer.state_dict(),
                 "z_generator": z_generator.get_state(),
                 "iteration": iteration,
@@ -227,8 +286,12 @@ def _train(
             if config.channels_last:
                 hr = hr.contiguous(memory_format=torch.channels_last)
             for param_group in optimizer.param_groups:
-                param_group["lr"] = config.lr * lr_scale * learning_rate_factor(config, iteration)
+                param_group["lr"] = (
+                    config.lr * param_group["lr_factor"] * lr_scale * learning_rate_factor(config, iteration)
+                )
             temperature = z_temperature(config, iteration)
+            if storage is not None:
+                storage.iteration = iteration
             # Every process draws the whole batch's noise and keeps its rows: the draws match one process's.
             noise = torch.randn((config.batch, *latent_shape), generator=z_generator)[own_rows]
             out, restored = step(hr, noise.to(device) * temperature)

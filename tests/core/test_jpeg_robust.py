@@ -88,3 +88,53 @@ def test_restorer_training_runs_and_exports_a_loadable_model(tmp_path, astronaut
     out = train_restorer(data=data, out=tmp_path / "run", iters=4, batch=2, crop=32, progress=False)
     assert load_restorer(out) is not None and load_irn(out).scale == 2
     assert "L1" in (tmp_path / "run" / "log.csv").read_text()
+
+
+def test_jpeg_in_the_loop_stores_real_jpeg_and_passes_the_gradient_straight_through(astronaut):
+    from irn_core.ops.codecs import jpeg_roundtrip
+    from irn_core.training.losses import jpeg_straight_through
+
+    pictures = np.round(astronaut[None, :48, :48] * 255) / 255
+    lr = torch.from_numpy(np.concatenate([pictures] * 3)).permute(0, 3, 1, 2).contiguous().requires_grad_()
+    stored = jpeg_straight_through(lr, qualities=(80, 80), lossless_share=0.0, rng=np.random.default_rng(0))
+    expected = jpeg_roundtrip(pictures[0], 80)
+    np.testing.assert_allclose(stored[1].detach().permute(1, 2, 0).numpy(), expected, atol=1e-6)
+    assert float((stored - lr).abs().max()) > 2 / 255  # the codec really ran
+    (stored * torch.arange(3.0)[:, None, None, None]).sum().backward()
+    assert torch.equal(lr.grad[:, 0, 0, 0], torch.arange(3.0))  # identity gradient
+    kept = jpeg_straight_through(lr, qualities=(80, 80), lossless_share=1.0, rng=np.random.default_rng(0))
+    assert torch.equal(kept, lr)
+
+
+@pytest.mark.slow
+def test_jpeg_in_the_loop_trains_irn_and_module_together_resumes_and_exports(tmp_path, astronaut):
+    from irn_core.training import TrainConfig, export_run, train
+    from irn_core.training.checkpoints import list_checkpoints
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(2):
+        write_png(data / f"{i}.png", astronaut[64 * i : 64 * i + 96, :96])
+
+    def config(out):
+        return TrainConfig(
+            scale=2, data=str(data), out=str(out), iters=4, batch=2, patch=32, workers=0, threads=1,
+            checkpoint_every=2, log_every=1, lr=1e-3, jpeg_in_loop=(60, 90), jpeg_lossless_share=0.25,
+        )  # fmt: skip
+
+    train(config(tmp_path / "whole"), progress=False)
+    train(config(tmp_path / "split"), progress=False, stop_after=2)
+    train(config(tmp_path / "split"), progress=False)
+    whole = torch.load(list_checkpoints(tmp_path / "whole")[-1], weights_only=False)
+    split = torch.load(list_checkpoints(tmp_path / "split")[-1], weights_only=False)
+    for part in ("model", "crm"):
+        for key, value in whole[part].items():
+            assert torch.allclose(value, split[part][key], atol=1e-6), (part, key)
+    assert float(whole["crm"]["body.7.weight"].abs().max()) > 0  # the module left the identity
+
+    meta = export_run(tmp_path / "whole", tmp_path / "irn_x2_jpeg.safetensors")
+    assert meta["recipe"]["jpeg_in_loop"] == (60, 90)
+    rescaler = IRNRescaler.from_weights(tmp_path / "irn_x2_jpeg.safetensors", precision="fp32")
+    assert rescaler.restorer is not None
+    for key, value in whole["crm"].items():
+        assert torch.allclose(rescaler.restorer.state_dict()[key].cpu(), value.half().float()), key
