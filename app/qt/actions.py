@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from ..model.kinds import KINDS
 from ..samples import SAMPLES, sample_path
+from .navigation import MAX_PANE_KEYS
 
 LAYOUTS = {"1x1": (1, 1), "1x2": (1, 2), "1x3": (1, 3), "2x2": (2, 2)}
 
@@ -42,8 +43,15 @@ class WindowActions:
         self.cancel_action = self._action("&Cancel", self.controller.cancel, "Esc", "Cancel the running job")
         self.cancel_action.setEnabled(False)
         self.fit_action = self._action("&Fit", self.zoom_fit, "F", "Fit the image in the panes")
-        self.one_action = self._action("1:1", lambda: self.zoom_ratio(1), "1", "One image pixel per screen pixel")
-        self.four_action = self._action("4:1", lambda: self.zoom_ratio(4), "4", "Magnify 4x, crisp pixels")
+        self.one_action = self._action("1:1", lambda: self.zoom_ratio(1), "Ctrl+1", "One image pixel per screen pixel")
+        self.two_action = self._action("2:1", lambda: self.zoom_ratio(2), "Ctrl+2", "Magnify 2x, crisp pixels")
+        self.four_action = self._action("4:1", lambda: self.zoom_ratio(4), "Ctrl+4", "Magnify 4x, crisp pixels")
+        self.pane_actions = [
+            self._action(
+                f"Pane {n} alone", lambda *_, i=n - 1: self.toggle_solo(i), str(n), f"Show pane {n} alone (again: all)"
+            )
+            for n in range(1, MAX_PANE_KEYS + 1)
+        ]
         self.split_action = self._action(
             "&Split", self.toggle_split, "S", "Swipe between the first two panes in the first pane", checkable=True
         )
@@ -54,8 +62,11 @@ class WindowActions:
             "Alternate the first pane between its image and the second pane's",
             checkable=True,
         )
-        self.lr_native_action = self._action(
-            "LR at native size", self.toggle_lr_native, "L", "Show LR images at their own pixel size", checkable=True
+        self.lr_pixels_action = self._action(
+            "LR pixels 1:1",
+            self.zoom_lr_pixels,
+            "L",
+            "One LR pixel per screen pixel: the LR at its own size, the other panes on the same region",
         )
         self.load_weights_action = self._action(
             "Load IRN weights…", self.load_weights_dialog, "Ctrl+W", "An official .pth or our .safetensors"
@@ -144,12 +155,16 @@ class WindowActions:
         for action in (
             self.fit_action,
             self.one_action,
+            self.two_action,
             self.four_action,
+            self.lr_pixels_action,
             self.split_action,
             self.flicker_action,
-            self.lr_native_action,
         ):
             view_menu.addAction(action)
+        panes_menu = view_menu.addMenu("Show one pane")
+        for action in self.pane_actions:
+            panes_menu.addAction(action)
         view_menu.addAction(self.presentation_action)
         view_menu.addAction(self.blind_action)
         self.view_menu = view_menu

@@ -31,6 +31,7 @@ def describe(window) -> dict:
             rect=[top_left.x(), top_left.y(), round(box.width()), round(box.height())],
             zoom=round(zoom_of(pane.view), 4),
             visible_region={"rows": [r0, r1], "cols": [c0, c1]},
+            shown=pane.isVisibleTo(window),  # False for the others while one pane is shown alone
         )
         panes.append(record)
     return {

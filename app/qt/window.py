@@ -24,16 +24,17 @@ from .actions import LAYOUTS, WindowActions
 from .controller import SessionController
 from .dialogs import FileDialogs
 from .hold_compare import HoldCompareMixin
+from .navigation import NavigationMixin
 from .presentation import PresentationMixin
 from .screenshot import save_screenshot
 from .views.batch import BatchPanel
 from .views.explorer import LatentExplorer
-from .views.panes import ComparePane, zoom_of, zoom_to_ratio
+from .views.panes import ComparePane, zoom_of
 
 DEFAULT_KINDS = ["hr", "irn_hr", "bicubic", "sr"]
 
 
-class MainWindow(WindowActions, FileDialogs, PresentationMixin, HoldCompareMixin, QMainWindow):
+class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin, HoldCompareMixin, QMainWindow):
     def __init__(self, controller: SessionController | None = None, *, settings: QSettings | None = None):
         super().__init__()
         self.controller = controller or SessionController(self)
@@ -127,7 +128,7 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, HoldCompareMixin
         self.info_label = QLabel("")
         self.pixel_label = QLabel("")
         self.zoom_label = QLabel("")
-        self.zoom_label.setToolTip("Screen pixels per image pixel (F fit, 1 for 1:1, 4 for 4:1)")
+        self.zoom_label.setToolTip("Screen pixels per image pixel (F fit, Ctrl+1 1:1, Ctrl+2 2:1, Ctrl+4 4:1)")
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(260)
         self.progress_bar.setTextVisible(True)
@@ -172,7 +173,8 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, HoldCompareMixin
         if self.layout_combo.currentText() != name:
             self.layout_combo.setCurrentText(name)
         kinds = [p.kind for p in self.panes] + DEFAULT_KINDS[len(self.panes) :]
-        old_range = self.panes[0].view.viewRange() if self.panes else None
+        old_range = self.leading_view().viewRange() if self.panes else None
+        self.solo_index = None
         for pane in self.panes:
             self.grid.removeWidget(pane)
             pane.deleteLater()
@@ -182,7 +184,6 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, HoldCompareMixin
             pane.hovered.connect(self._on_hover)
             pane.kind_changed.connect(self._on_kind_changed)
             pane.view.sigRangeChanged.connect(self._on_range_changed)
-            pane.lr_native = self.lr_native_action.isChecked()
             self.grid.addWidget(pane, i // cols, i % cols)
             self.panes.append(pane)
         first = self.panes[0].view
@@ -212,23 +213,13 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, HoldCompareMixin
         self._refresh_metrics()
 
     # ----- zoom -----
-    def zoom_fit(self) -> None:
-        size = self.panes[0].image_size() if self.panes else None
-        if size:
-            h, w = size
-            self.panes[0].view.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
-
-    def zoom_ratio(self, ratio: float) -> None:
-        if self.panes:
-            zoom_to_ratio(self.panes[0].view, ratio)
-
     def _on_range_changed(self, *_):
         self._region_timer.start()
 
     def _send_visible_region(self) -> None:
         if self.panes:
             self.controller.set_visible_region(self.panes[0].visible_region())
-            self.zoom_label.setText(zoom_text(zoom_of(self.panes[0].view)))
+            self.zoom_label.setText(zoom_text(zoom_of(self.leading_view())))
 
     # ----- split and flicker -----
     def toggle_split(self, checked: bool | None = None) -> None:
@@ -253,11 +244,6 @@ class MainWindow(WindowActions, FileDialogs, PresentationMixin, HoldCompareMixin
     def _flicker_step(self) -> None:
         a, b = self._flicker_kinds
         self.panes[0].set_kind(b if self.panes[0].kind == a else a)
-
-    def toggle_lr_native(self) -> None:
-        for pane in self.panes:
-            pane.lr_native = self.lr_native_action.isChecked()
-            pane.refresh()
 
     # ----- controller events -----
     def _on_image_loaded(self) -> None:

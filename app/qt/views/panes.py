@@ -37,7 +37,6 @@ class ComparePane(QWidget):
         self.kind = kind
         self.split_kind: str | None = None
         self.scale = 1
-        self.lr_native = False
         self._split_x: float | None = None
         self._results: dict[str, Result] = {}
         self.error_scale: float | None = None
@@ -69,7 +68,15 @@ class ComparePane(QWidget):
         self.view.addItem(self.split_image)
         self.split_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#fbbc04", width=2))
         self.split_line.setZValue(10)
+        self.split_line.addMarker("<|>", position=0.5, size=22)  # the handle to drag, half-way down
         self.split_line.sigPositionChanged.connect(self._on_split_moved)
+        # What each side of the line shows, at the top beside it (as imgsli labels its two images).
+        self.split_labels = (
+            pg.TextItem("", color="#ffffff", fill=pg.mkBrush(32, 33, 36, 200), anchor=(1, 0)),
+            pg.TextItem("", color="#ffffff", fill=pg.mkBrush(32, 33, 36, 200), anchor=(0, 0)),
+        )
+        for label in self.split_labels:
+            label.setZValue(11)
         # the label goes on the value axis only (ColorBarItem(label=) labels the other side too)
         self.colorbar = pg.ColorBarItem(colorMap=ERROR_COLORMAP, values=(0, 0.1), interactive=False, width=12)
         self.graphics.addItem(self.colorbar)
@@ -80,6 +87,7 @@ class ComparePane(QWidget):
         self.empty_text = pg.TextItem("", color="#9aa0a6", anchor=(0.5, 0.5))
         self.view.addItem(self.empty_text)
         self.view.sigRangeChanged.connect(self._centre_empty_text)
+        self.view.sigRangeChanged.connect(self._place_split_labels)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         layout = QVBoxLayout(self)
@@ -107,7 +115,7 @@ class ComparePane(QWidget):
 
     def _rect_for(self, result: Result) -> QRectF:
         h, w = result.display.shape[:2]
-        factor = self.scale if (result.kind in LR_KINDS and not self.lr_native) else 1
+        factor = self.scale if result.kind in LR_KINDS else 1  # an LR covers the HR it stands for
         return QRectF(0, 0, w * factor, h * factor)
 
     def _show(self, item: pg.ImageItem, result: Result | None, *, columns_from: float | None = None) -> None:
@@ -153,6 +161,7 @@ class ComparePane(QWidget):
             self._show(self.split_image, self._results.get(self.split_kind), columns_from=self._split_position())
         else:
             self.split_image.clear()
+        self._place_split_labels()
         label = KINDS.get(self.kind, self.kind)
         if self.split_kind is not None:
             label = f"{label}  |  {KINDS.get(self.split_kind, self.split_kind)}"
@@ -189,15 +198,34 @@ class ComparePane(QWidget):
     # ----- split (swipe) view -----
     def set_split(self, other_kind: str | None) -> None:
         self.split_kind = other_kind
+        items = (self.split_line, *self.split_labels)
         if other_kind is None:
-            if self.split_line.scene() is not None:
-                self.view.removeItem(self.split_line)
+            for item in items:
+                if item.scene() is not None:
+                    self.view.removeItem(item)
         else:
-            if self.split_line.scene() is None:
-                self.view.addItem(self.split_line, ignoreBounds=True)
+            for item in items:
+                if item.scene() is None:
+                    self.view.addItem(item, ignoreBounds=True)
             (x0, x1), _ = self.view.viewRange()
             self.split_line.setValue((x0 + x1) / 2)
         self.refresh()
+        self._place_split_labels()
+
+    def split_label_texts(self) -> tuple[str, str]:
+        """(left, right) labels of the split view; empty without one."""
+        return self.split_labels[0].toPlainText(), self.split_labels[1].toPlainText()
+
+    def _place_split_labels(self, *_) -> None:
+        if self.split_kind is None:
+            return
+        left, right = self.split_labels
+        left.setText(f"{KINDS.get(self.kind, self.kind)} ◂")
+        right.setText(f"▸ {KINDS.get(self.split_kind, self.split_kind)}")
+        _, (y0, y1) = self.view.viewRange()
+        x, top = self._split_position(), y0 + (y1 - y0) * 0.01
+        left.setPos(x, top)
+        right.setPos(x, top)
 
     def _split_position(self) -> float:
         return float(self.split_line.value())
@@ -205,6 +233,7 @@ class ComparePane(QWidget):
     def _on_split_moved(self) -> None:
         if self.split_kind is not None:
             self._show(self.split_image, self._results.get(self.split_kind), columns_from=self._split_position())
+            self._place_split_labels()
 
     # ----- geometry -----
     def image_size(self) -> tuple[int, int] | None:

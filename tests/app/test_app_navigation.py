@@ -1,0 +1,90 @@
+"""Where the panes look: one pane alone by its number, the LR at its own pixel size, the labelled swipe."""
+
+import numpy as np
+import pytest
+from conftest import randomize
+from PySide6.QtCore import QSettings
+from skimage import data
+
+from irn_core import build_irn, save_irn, write_png
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from irn_studio.qt.window import MainWindow
+
+    weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False)
+    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    win.controller.set_weights(str(weights))
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    win.open_path(str(write_png(tmp_path / "face.png", data.astronaut()[40:136, 170:266].astype(np.float32) / 255)))
+    with qtbot.waitSignal(win.controller.run_finished, timeout=120_000):
+        assert win.controller.run()
+    yield win
+    win.controller.shutdown()
+
+
+def _view_state(view):
+    from irn_studio.qt.navigation import centre_of
+    from irn_studio.qt.views.panes import zoom_of
+
+    return zoom_of(view), centre_of(view)
+
+
+def test_a_number_key_shows_that_pane_alone_at_the_same_zoom_and_again_shows_all(window, qtbot):
+    window.set_layout("2x2")
+    qtbot.wait(50)
+    window.look_at(40, 50, 3.0)
+    qtbot.wait(50)
+    zoom, (row, col) = _view_state(window.panes[0].view)
+    qtbot.keyClick(window.metrics_table, "3")
+    qtbot.wait(50)
+    third = window.panes[2]
+    assert [p.isVisible() for p in window.panes] == [False, False, True, False]
+    assert third.width() > window.panes[0].width() * 1.5  # it has the whole comparison area
+    solo_zoom, (solo_row, solo_col) = _view_state(third.view)
+    assert solo_zoom == pytest.approx(zoom, rel=0.01)
+    assert (solo_row, solo_col) == pytest.approx((row, col), abs=0.5)
+    qtbot.keyClick(window.metrics_table, "3")
+    qtbot.wait(50)
+    assert all(p.isVisible() for p in window.panes)
+    back_zoom, centre = _view_state(window.panes[0].view)
+    assert back_zoom == pytest.approx(zoom, rel=0.01) and centre == pytest.approx((row, col), abs=0.5)
+    qtbot.keyClick(window.metrics_table, "2")
+    window.set_layout("1x2")  # another layout shows every pane again
+    assert window.solo_index is None
+    qtbot.waitUntil(lambda: all(p.isVisible() for p in window.panes), timeout=2000)
+
+
+def test_digits_typed_into_the_seed_box_pick_no_pane(window, qtbot):
+    window.explorer.seed.setFocus()
+    qtbot.waitUntil(window.explorer.seed.hasFocus, timeout=2000)
+    window.explorer.seed.selectAll()
+    qtbot.keyClicks(window.explorer.seed, "2")
+    assert window.solo_index is None and all(p.isVisible() for p in window.panes)
+
+
+def test_l_shows_one_lr_pixel_per_screen_pixel_with_the_lr_aligned_to_the_hr(window, qtbot):
+    qtbot.keyClick(window.metrics_table, "l")
+    qtbot.wait(450)
+    assert window.zoom_label.text() == "zoom 1:2"  # x2: one HR pixel on half a screen pixel
+    lr_pane = window.panes[1]
+    lr_pane.set_kind("irn_lr")
+    assert lr_pane.image_size() == window.panes[0].image_size() == (96, 96)  # covers the HR it stands for
+
+
+def test_swipe_has_a_handle_and_labels_both_sides(window, qtbot):
+    window.set_layout("1x2")
+    qtbot.keyClick(window.metrics_table, "s")
+    pane = window.panes[0]
+    assert pane.split_line.markers  # the handle
+    left, right = pane.split_label_texts()
+    assert "Original" in left and "IRN" in right, (left, right)
+    pane.split_line.setValue(70)
+    assert pane.split_labels[0].pos().x() == pytest.approx(70) == pane.split_labels[1].pos().x()
+    qtbot.keyClick(window.metrics_table, "s")
+    assert pane.split_labels[0].scene() is None and pane.split_line.scene() is None
