@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from conftest import randomize
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from skimage import data
 
 from irn_core import build_irn, psnr, read_image, save_irn, write_png
@@ -169,11 +169,12 @@ def test_typing_digits_and_letters_in_a_number_field_fires_no_shortcut(window, q
     qtbot.waitUntil(seed.hasFocus, timeout=2000)
     seed.selectAll()
     qtbot.keyClicks(seed, "41")
+    assert window.solo_index is None  # nor does a digit pick a pane
     qtbot.keyClicks(seed, "fn")  # not digits: rejected by the spin box, and no zoom or new draw either
     assert seed.value() == 41 and fired == []
     window.metrics_table.setFocus()  # away from the text field the same keys are shortcuts again
     qtbot.waitUntil(window.metrics_table.hasFocus, timeout=2000)
-    qtbot.keyClick(window.metrics_table, "4")
+    qtbot.keyClick(window.metrics_table, "4", Qt.ControlModifier)
     assert fired == ["4:1"]
 
 
