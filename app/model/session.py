@@ -279,16 +279,18 @@ class SessionModel:
         """(row label, cells) of the metrics table: PSNR-Y, SSIM-Y, PSNR-RGB, SSIM-RGB of the whole image, then
         PSNR-Y and SSIM-Y of the region in view, for each compared result and the IRN LR's fidelity."""
         metrics = self.metrics
-        kinds = [k for k in COMPARED_KINDS if k in metrics or k in self.results] + [
-            k for k in ("lr_fidelity",) if k in metrics
-        ]
         rows = []
-        for kind in kinds:
+        for kind in self.metric_row_kinds():
             whole, view = metrics.get(kind, {}), self.region_metrics.get(kind, {})
             cells = [format_metric(whole.get(k), d) for k, d in METRIC_COLUMNS]
             cells += [format_metric(view.get(k), d) for k, d in METRIC_COLUMNS[:2]]
             rows.append(("IRN LR vs bicubic LR" if kind == "lr_fidelity" else label(kind), cells))
         return rows
+
+    def metric_row_kinds(self) -> list[str]:
+        """The result kinds of the metrics table's rows, in order (the IRN LR's fidelity last)."""
+        compared = [k for k in COMPARED_KINDS if k in self.metrics or k in self.results]
+        return compared + [k for k in ("lr_fidelity",) if k in self.metrics]
 
     def pane_caption(self, kind: str) -> str:
         """What a pane showing ``kind`` says above it: metrics, where the result came from, and whether it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QDockWidget,
     QGridLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model.kinds import KINDS
+from ..model.metrics_table import best_metric_cells
 from ..model.wording import zoom_text
 from .actions import LAYOUTS, WindowActions
 from .controller import SessionController
@@ -89,9 +91,12 @@ class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin,
             ["PSNR-Y dB", "SSIM-Y", "PSNR-RGB dB", "SSIM-RGB", "FLIP", "view PSNR-Y", "view SSIM-Y"]
         )
         self.metrics_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self._best_font = QFont(self.metrics_table.font())
+        self._best_font.setBold(True)
         self.metrics_table.setToolTip(
             "Against the original HR: Y channel (BT.601), scale-pixel border cropped, "
-            "as in the paper. 'view' = the region visible in the panes."
+            "as in the paper. 'view' = the region visible in the panes. Bold green: best in its column "
+            "(FLIP: lowest)."
         )
         dock = QDockWidget("Metrics", self)
         dock.setObjectName("metricsDock")
@@ -334,9 +339,15 @@ class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin,
         rows = session.metrics_rows()
         self.metrics_table.setRowCount(len(rows))
         self.metrics_table.setVerticalHeaderLabels([label for label, _ in rows])
+        best = best_metric_cells(session)
         for r, (_, cells) in enumerate(rows):
             for col, text in enumerate(cells):
-                self.metrics_table.setItem(r, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if (r, col) in best:
+                    item.setFont(self._best_font)
+                    item.setForeground(QColor("#81c995"))
+                    item.setToolTip("best in this column")
+                self.metrics_table.setItem(r, col, item)
         for pane in self.panes:
             pane.set_caption(session.pane_caption(pane.kind))
 

@@ -48,6 +48,9 @@ def test_sampling_n_draws_gives_std_map_and_n_plot_points(window, qtbot):
         window.explorer.start_sampling()
     x, y = window.explorer.draw_curve.getData()
     assert len(x) == 5 and np.all(np.isfinite(y)) and window.explorer.draw_plot.isVisible()
+    bicubic = window.controller.session.metrics["bicubic"]["psnr_y"]
+    labels = window.explorer.reference_line_labels()  # read against the baselines of the same run
+    assert labels[0].endswith(f"{bicubic:.2f} dB") and "Bicubic" in labels[0] and len(labels) == 2, labels
     std = window.controller.session.results["std_map"]
     assert std.pixels.shape == (96, 96) and std.pixels.max() > 0
     assert "mean_draw" in window.controller.session.results

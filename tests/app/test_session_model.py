@@ -134,3 +134,21 @@ def test_zoom_is_said_as_image_viewers_say_it():
 
     assert zoom_text(4.0) == "zoom 4:1" and zoom_text(1.0) == "zoom 1:1"
     assert zoom_text(0.4) == "zoom 1:2.5" and zoom_text(0) == ""
+
+
+def test_the_best_value_of_each_metrics_column_is_marked_and_flip_counts_lower_as_better():
+    from irn_studio.model.kinds import label as label_of
+    from irn_studio.model.metrics_table import best_metric_cells
+
+    model = SessionModel()
+    pixels = np.zeros((8, 8, 3), np.float32)
+    for kind, metrics in (
+        ("irn_hr", {"psnr_y": 38.1, "ssim_y": 0.97, "psnr_rgb": 36.0, "ssim_rgb": 0.95, "flip": 0.05}),
+        ("bicubic", {"psnr_y": 33.7, "ssim_y": 0.97, "psnr_rgb": 36.2, "ssim_rgb": 0.90, "flip": 0.09}),
+    ):
+        model.results[kind] = SessionResult.of(kind, pixels, None, metrics=metrics)
+    model.lr_fidelity = {"psnr_y": 45.0, "ssim_y": 0.99, "psnr_rgb": 44.0, "ssim_rgb": 0.99}
+    model.region_metrics = {"bicubic": {"psnr_y": 30.0, "ssim_y": 0.9}}  # one value: nothing to beat
+    rows = [label for label, _ in model.metrics_rows()]
+    irn, bicubic = rows.index(label_of("irn_hr")), rows.index(label_of("bicubic"))
+    assert best_metric_cells(model) == {(irn, 0), (irn, 1), (bicubic, 1), (bicubic, 2), (irn, 3), (irn, 4)}

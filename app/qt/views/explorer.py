@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...model.metrics_table import reference_levels
+
 JPEG_CHOICES = [("lossless (PNG)", None)] + [(f"JPEG q{q}", q) for q in (95, 90, 80, 70, 50, 30, 10)]
 JPEG_COLOURS = {
     "IRN": "#fbbc04",
@@ -26,6 +29,8 @@ JPEG_COLOURS = {
     "bicubic↓ + SR": "#8ab4f8",
     "bicubic↓ + bicubic↑": "#81c995",
 }
+
+REFERENCE_COLOURS = ("#81c995", "#8ab4f8")  # bicubic, SR: as in the JPEG plot
 
 
 class LatentExplorer(QWidget):
@@ -109,6 +114,7 @@ class LatentExplorer(QWidget):
         )
         self.temperature_plot = pg.PlotWidget(title="PSNR-Y vs temperature")
         self.temperature_plot.setLabel("bottom", "temperature T")
+        self.temperature_plot.setLabel("left", "PSNR-Y", units="dB")
         self.temperature_curve = self.temperature_plot.plot(
             [], [], pen=pg.mkPen("#8ab4f8", width=2), symbol="o", symbolSize=7, symbolBrush="#8ab4f8"
         )
@@ -120,6 +126,7 @@ class LatentExplorer(QWidget):
             plot.setMinimumHeight(150)
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.hide()  # an empty plot's 0-1 axes mean nothing: each appears with its first point
+        self.reference_lines: dict[int, list[pg.InfiniteLine]] = {}
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -140,6 +147,7 @@ class LatentExplorer(QWidget):
         self.jpeg_button.clicked.connect(self.start_jpeg)
         self.cancel_button.clicked.connect(c.cancel_study)
         c.run_finished.connect(lambda: self.latent_label.setText(c.session.latent_summary()))
+        c.run_finished.connect(self._draw_reference_lines)
         c.draw_ready.connect(self._on_draw)
         c.temperature_point.connect(self._on_temperature)
         c.jpeg_point.connect(self._on_jpeg)
@@ -167,6 +175,7 @@ class LatentExplorer(QWidget):
     def _on_draw(self, index: int, value: float) -> None:
         values = self.controller.session.draw_psnrs
         self.draw_plot.show()
+        self._draw_reference_lines()
         self.draw_curve.setData(list(range(len(values))), [v if not math.isnan(v) else 0 for v in values])
         self.step.setRange(0, len(values) - 1)
         self.step.setEnabled(True)
@@ -174,7 +183,30 @@ class LatentExplorer(QWidget):
     def _on_temperature(self, t: float, value: float) -> None:
         points = self.controller.session.temperature_curve
         self.temperature_plot.show()
+        self._draw_reference_lines()
         self.temperature_curve.setData([p[0] for p in points], [p[1] for p in points])
+
+    def _draw_reference_lines(self) -> None:
+        """Bicubic and SR of the present run as labelled dashed lines on the plots of IRN's PSNR-Y."""
+        levels = reference_levels(self.controller.session)
+        for plot in (self.draw_plot, self.temperature_plot):
+            for line in self.reference_lines.pop(id(plot), []):
+                plot.removeItem(line)
+            lines = []
+            for (name, value), colour in zip(levels, REFERENCE_COLOURS):
+                line = pg.InfiniteLine(
+                    pos=value,
+                    angle=0,
+                    pen=pg.mkPen(colour, width=1, style=Qt.DashLine),
+                    label=f"{name} {value:.2f} dB",
+                    labelOpts={"position": 0.02, "color": colour, "anchors": [(0, 1), (0, 1)]},
+                )
+                plot.addItem(line)
+                lines.append(line)
+            self.reference_lines[id(plot)] = lines
+
+    def reference_line_labels(self) -> list[str]:
+        return [line.label.toPlainText() for line in self.reference_lines.get(id(self.draw_plot), [])]
 
     def _on_jpeg(self, method: str, quality: int, value: float) -> None:
         self.jpeg_plot.show()
