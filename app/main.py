@@ -18,7 +18,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", help="IRN weights to use instead of the bundled ones")
     p.add_argument("--layout", choices=("1x1", "1x2", "1x3", "2x2"), help="pane layout")
     p.add_argument("--run", action="store_true", help="run the comparison right after opening")
-    p.add_argument("--demo", action="store_true", help="open a sample with a x4 comparison already computed")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a sample with a x4 comparison already computed, at 2:1 where IRN and bicubic differ most",
+    )
     p.add_argument("--presentation", action="store_true", help="start in full-screen presentation mode")
     p.add_argument(
         "--screenshot", metavar="OUT.png", help="render the window once the comparison is computed, save it and exit"
@@ -72,6 +76,19 @@ def run(argv: list[str] | None = None) -> int:
     if opened and (args.run or args.demo or args.screenshot):
         QTimer.singleShot(0, controller.run)
 
+    def first_look() -> None:
+        if not (args.demo and window.focus_largest_difference()):
+            window.zoom_fit()
+
+    if args.demo and not args.screenshot:
+        controller.run_finished.connect(first_look)  # once: later runs keep the user's view
+
+        def once() -> None:
+            controller.run_finished.disconnect(first_look)
+            controller.run_finished.disconnect(once)
+
+        controller.run_finished.connect(once)
+
     if args.screenshot:
         # A local event loop, not app.exec()/quit(): quitting the application would also end every
         # event loop started later in this process (tests run the app in-process).
@@ -94,7 +111,7 @@ def run(argv: list[str] | None = None) -> int:
             loop.quit()
 
         def after_run() -> None:
-            window.zoom_fit()
+            first_look()
             QTimer.singleShot(1500, save_and_quit)  # let the visible-region metrics arrive
 
         controller.run_finished.connect(after_run)

@@ -1,5 +1,6 @@
 """Where the panes look (a mixin of MainWindow): fit and ratio zooms, the LR's own pixel size, one pane
-alone by its number (as tev picks an image), and centring on a point of the image.
+alone by its number (as tev picks an image), centring on a point, and the demo's first look: where IRN
+and bicubic differ most.
 
 Every move keeps the panes linked: they show the same region at the same zoom. Showing one pane alone
 keeps the zoom ratio and the centre, so pressing its number again returns to the same view.
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 
+from ..model.focus import largest_difference_point
 from .views.panes import zoom_of, zoom_to_ratio
 
 MAX_PANE_KEYS = 4
+DEMO_ZOOM = 2.0
 
 
 def centre_of(view) -> tuple[float, float]:
@@ -55,6 +58,18 @@ class NavigationMixin:
     def look_at(self, row: float, col: float, ratio: float) -> None:
         if self.panes:
             look_at(self.leading_view(), row, col, ratio)
+
+    def focus_largest_difference(self, ratio: float = DEMO_ZOOM) -> bool:
+        """Centre every pane at ``ratio`` on where IRN and bicubic differ most (the region metrics follow);
+        False, leaving the view alone, until both results are current."""
+        point = largest_difference_point(self.controller.session)
+        if point is None:
+            return False
+        self.look_at(*point, ratio)
+        self.statusBar().showMessage(
+            f"showing where IRN and bicubic differ most, around x={point[1]} y={point[0]} (F: whole image)", 8000
+        )
+        return True
 
     def toggle_solo(self, index: int) -> None:
         """Show pane ``index`` (0-based) alone in the whole comparison area, same zoom and centre; the same

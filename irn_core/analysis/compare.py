@@ -146,6 +146,22 @@ def signed_error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return (pixels - reference) @ LUMA_WEIGHTS
 
 
+def largest_difference(a: np.ndarray, b: np.ndarray, *, window: int = 64) -> tuple[int, int]:
+    """(row, col) of the centre of the ``window``-pixel square where two (H, W, 3) float images in [0, 1]
+    differ most (mean |luma a - luma b|): where a viewer should look first. The square stays inside the
+    image; for an image smaller than it, its centre."""
+    if a.shape != b.shape or a.ndim != 3:
+        raise InvalidInputError(f"expected two (H, W, 3) images of one size, got {a.shape} and {b.shape}")
+    h, w = a.shape[:2]
+    size = max(1, min(window, h, w))
+    difference = np.abs(signed_error_map(a, b)).astype(np.float64)
+    # Window sums from the summed-area table: exact, and no border handling to get wrong.
+    table = np.pad(difference.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    sums = table[size:, size:] - table[:-size, size:] - table[size:, :-size] + table[:-size, :-size]
+    top, left = np.unravel_index(int(np.argmax(sums)), sums.shape)
+    return int(top) + size // 2, int(left) + size // 2
+
+
 def _publish(result: Result, reference: np.ndarray | None, on_event: EventSink) -> None:
     """Send ``result`` and, against a reference of its size, its error maps (mean |x - HR| over RGB, and the
     signed luma difference "signed:KIND") and, up to

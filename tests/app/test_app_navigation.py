@@ -88,3 +88,20 @@ def test_swipe_has_a_handle_and_labels_both_sides(window, qtbot):
     assert pane.split_labels[0].pos().x() == pytest.approx(70) == pane.split_labels[1].pos().x()
     qtbot.keyClick(window.metrics_table, "s")
     assert pane.split_labels[0].scene() is None and pane.split_line.scene() is None
+
+
+def test_the_demo_looks_first_where_irn_and_bicubic_differ_most_at_2_to_1(window, qtbot):
+    from irn_core.analysis.compare import largest_difference
+    from irn_studio.model.focus import FOCUS_WINDOW
+
+    session = window.controller.session
+    assert window.focus_largest_difference()
+    qtbot.wait(450)
+    expected = largest_difference(
+        session.results["irn_hr"].pixels, session.results["bicubic"].pixels, window=FOCUS_WINDOW
+    )
+    zoom, centre = _view_state(window.panes[0].view)
+    assert zoom == pytest.approx(2.0, rel=0.01) and centre == pytest.approx(expected, abs=0.5)
+    assert window.zoom_label.text() == "zoom 2:1"
+    window.controller.set_scale(4)  # the results go stale: no focus on an out-of-date comparison
+    assert not window.focus_largest_difference()

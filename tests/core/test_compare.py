@@ -218,3 +218,19 @@ def test_signed_error_says_brighter_or_darker(astronaut):
     assert np.allclose(signed[:16], 0.1, atol=1e-6) and np.allclose(signed[16:], 0)
     assert np.allclose(signed_error_map(reference, brighter)[:16], -0.1, atol=1e-6)
     assert np.allclose(np.abs(signed), error_map(brighter, reference), atol=1e-6)  # grey changes: same size
+
+
+def test_largest_difference_finds_the_changed_square_and_stays_inside_the_image():
+    from irn_core.analysis.compare import largest_difference
+
+    rng = np.random.default_rng(0)
+    a = rng.random((120, 200, 3)).astype(np.float32)
+    b = a.copy()
+    b[70:90, 150:170] = 1 - b[70:90, 150:170]  # a 20-pixel square differs
+    b[5:8, 5:8] += 0.05  # a faint difference elsewhere
+    assert largest_difference(a, b, window=20) == (80, 160)
+    row, col = largest_difference(a, b, window=64)
+    assert 32 <= row <= 120 - 32 and 32 <= col <= 200 - 32 and abs(row - 80) <= 22 and abs(col - 160) <= 22
+    assert largest_difference(a[:10, :10], b[:10, :10], window=64) == (5, 5)
+    with pytest.raises(InvalidInputError, match="one size"):
+        largest_difference(a, b[:50])
