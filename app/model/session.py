@@ -271,6 +271,10 @@ class SessionModel:
     def metrics(self) -> dict[str, dict[str, float]]:
         """Whole-image metrics of every compared result (and "lr_fidelity"), as computed."""
         out = {k: r.metrics for k, r in self.results.items() if r.metrics and k in COMPARED_KINDS}
+        for kind in out:  # the FLIP map comes after its result: its mean joins the result's row
+            flip = self.results.get(f"flip:{kind}")
+            if flip is not None and "flip" in flip.metrics and "flip" not in out[kind]:
+                out[kind] = out[kind] | {"flip": flip.metrics["flip"]}
         if self.lr_fidelity:
             out["lr_fidelity"] = self.lr_fidelity
         return out

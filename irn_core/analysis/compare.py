@@ -24,7 +24,7 @@ from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import Region, psnr, ssim
 from ..ops.tiling import CancelCheck, Tile
 from ..rescaler import IRNRescaler
-from .perceptual import FLIP_MAX_PIXELS, flip_map
+from .perceptual import flip_map
 from .results import (
     BASELINE_INPUTS,
     IRN_HR_INPUTS,
@@ -162,24 +162,25 @@ def largest_difference(a: np.ndarray, b: np.ndarray, *, window: int = 64) -> tup
     return int(top) + size // 2, int(left) + size // 2
 
 
-def _publish(result: Result, reference: np.ndarray | None, on_event: EventSink) -> None:
-    """Send ``result`` and, against a reference of its size, its error maps (mean |x - HR| over RGB, and the
-    signed luma difference "signed:KIND") and, up to
-    FLIP_MAX_PIXELS, its FLIP map ("flip:KIND", with the mean FLIP in the result's metrics as "flip")."""
-    flip = None
-    comparable = reference is not None and result.pixels.shape == reference.shape
-    if comparable and reference is not None and result.pixels.shape[0] * result.pixels.shape[1] <= FLIP_MAX_PIXELS:
-        flip_pixels, flip_mean = flip_map(result.pixels, reference)
-        flip = Result(f"flip:{result.kind}", flip_pixels, result.provenance)
-        if result.metrics is not None:
-            result.metrics["flip"] = flip_mean
+def _publish(
+    result: Result, reference: np.ndarray | None, on_event: EventSink, cancel: CancelCheck | None = None
+) -> None:
+    """Send ``result`` and, against a reference of its size, its error maps: mean |x - HR| over RGB
+    ("error:KIND"), the signed luma difference ("signed:KIND") and, last because it is the slowest (about
+    1 s per megapixel), its FLIP map ("flip:KIND", whose metrics hold the mean FLIP as "flip", as do the
+    result's own metrics afterwards)."""
     on_event(ResultReady(result))
-    if comparable and reference is not None:
-        on_event(ResultReady(Result(f"error:{result.kind}", error_map(result.pixels, reference), result.provenance)))
-        signed = signed_error_map(result.pixels, reference)
-        on_event(ResultReady(Result(f"signed:{result.kind}", signed, result.provenance)))
-    if flip is not None:
-        on_event(ResultReady(flip))
+    if reference is None or result.pixels.shape != reference.shape:
+        return
+    on_event(ResultReady(Result(f"error:{result.kind}", error_map(result.pixels, reference), result.provenance)))
+    signed = signed_error_map(result.pixels, reference)
+    on_event(ResultReady(Result(f"signed:{result.kind}", signed, result.provenance)))
+    flip_pixels, flip_mean = flip_map(result.pixels, reference, cancel=cancel)
+    flip = Result(f"flip:{result.kind}", flip_pixels, result.provenance)
+    flip.metrics = {"flip": flip_mean}
+    if result.metrics is not None:
+        result.metrics["flip"] = flip_mean
+    on_event(ResultReady(flip))
 
 
 def _preview(rescaler: IRNRescaler, hr: np.ndarray, z: np.ndarray, priority, cancel) -> TileReady:
@@ -263,7 +264,7 @@ def restore_lr(
     result = Result("irn_hr", restored, provenance)
     if reference is not None and restored.shape == reference.shape:
         result.metrics = metrics_of(restored, reference, scale)
-    _publish(result, reference, on_event)
+    _publish(result, reference, on_event, cancel)
     return result
 
 
@@ -351,7 +352,7 @@ def run_comparison(
         )
         result.metrics = metrics_of(restored, hr, scale)
         results[kind] = result
-        _publish(result, hr, on_event)
+        _publish(result, hr, on_event, cancel)
     _check(cancel)
     on_event(Progress(0.99, "LR fidelity"))
     fidelity = {

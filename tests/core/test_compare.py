@@ -234,3 +234,19 @@ def test_largest_difference_finds_the_changed_square_and_stays_inside_the_image(
     assert largest_difference(a[:10, :10], b[:10, :10], window=64) == (5, 5)
     with pytest.raises(InvalidInputError, match="one size"):
         largest_difference(a, b[:50])
+
+
+def test_flip_in_tiles_equals_flip_of_the_whole_image_and_can_be_cancelled():
+    from irn_core.analysis.perceptual import flip_map
+
+    rng = np.random.default_rng(1)
+    reference = rng.random((300, 420, 3)).astype(np.float32)
+    test = np.clip(reference + rng.normal(0, 0.05, reference.shape), 0, 1).astype(np.float32)
+    whole, whole_mean = flip_map(test, reference)
+    tiled, tiled_mean = flip_map(test, reference, tile=128)
+    np.testing.assert_allclose(tiled, whole, atol=1e-5)
+    assert tiled_mean == pytest.approx(whole_mean, abs=1e-6)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        flip_map(test, reference, tile=128, cancel=stop)
