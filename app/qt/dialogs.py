@@ -180,7 +180,11 @@ class FileDialogs:
         return box
 
     def show_help(self) -> None:
-        self.help_box = self._table_box("Keyboard shortcuts", SHORTCUTS_HELP)
+        """The shortcuts over the whole window, larger in presentation mode."""
+        from .views.help_overlay import HelpOverlay
+
+        large = self.presentation_action.isChecked()
+        self.help_box = HelpOverlay(self, SHORTCUTS_HELP, point_size=20 if large else 13)
 
     def show_weights_info(self) -> None:
         self.weights_box = self._table_box(

@@ -119,8 +119,13 @@ def test_presentation_mode_and_help(window, qtbot):
     assert not window.toolbar.isVisible() and "18pt" in window.panes[0].caption.styleSheet()
     window.set_presentation(False)
     assert window.toolbar.isVisible()
-    window.show_help()
-    assert "presentation" in window.help_box.text()
+    window.show_help()  # over the whole window; any key closes it
+    overlay = window.help_box
+    assert "presentation" in overlay.table.text() and overlay.geometry() == window.rect()
+    window.resize(window.width() + 40, window.height())
+    assert overlay.geometry() == window.rect()
+    with qtbot.waitSignal(overlay.destroyed, timeout=2000):
+        qtbot.keyClick(overlay, "x")
     window.show_weights_info()
     assert "w.safetensors" in window.weights_box.text() and "PSNR-Y" not in window.weights_box.text()
     window.controller.set_weights(None)
