@@ -31,8 +31,8 @@ class WindowActions:
         if path is None:
             self.show_message(
                 "error",
-                "no JPEG-robust model is bundled yet (irn_x2_jpeg.safetensors); train one with irn train-jpeg "
-                "and load it with Model → Load IRN weights",
+                "this installation has no bundled JPEG-robust model (irn_x2_jpeg.safetensors); train one "
+                "(docs/TRAINING.md, jpeg_in_loop) and load it with Model → Load IRN weights",
             )
             return
         self.controller.set_weights(str(path))

@@ -70,8 +70,8 @@ def _add_lr_format(p: argparse.ArgumentParser) -> None:
         default="png",
         dest="lr_format",
         help="how the LR is stored: png (lossless, what IRN needs) or jpeg, for a JPEG-robust model (--weights "
-        "FILE from irn train-jpeg; none is bundled yet); any other IRN restores a JPEG LR worse than bicubic, "
-        "and says so",
+        "irn_x2_jpeg, bundled, or a FILE trained with jpeg_in_loop); any other IRN restores a JPEG LR worse than "
+        "bicubic, and says so",
     )
     p.add_argument("--quality", type=int, default=90, help="JPEG quality 1-100 of the LR with --format jpeg")
 

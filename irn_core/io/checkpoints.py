@@ -273,6 +273,8 @@ def describe_weights(path: str | os.PathLike) -> list[tuple[str, str]]:
             f"stored in {meta.get('dtype', 'float32')}",
         )
     )
+    if meta.get("jpeg_robust") == "true":
+        rows.append(("JPEG-robust", "yes: for an LR stored as JPEG; a restoration module runs before every upscale"))
     if "iterations" in meta:
         count = (
             f"{meta['total_iterations']} iterations in all ({meta['iterations']} in the last run)"

@@ -9,7 +9,7 @@ import irn_core.io.checkpoints as checkpoints
 from irn_core import IRNRescaler, build_irn, read_image, write_png
 from irn_core.cli import main
 from irn_core.errors import OutputExistsError
-from irn_core.io.checkpoints import load_irn, load_restorer, resolve_weights, save_irn
+from irn_core.io.checkpoints import describe_weights, load_irn, load_restorer, resolve_weights, save_irn
 from irn_core.io.images import write_jpeg
 from irn_core.io.lrfile import lr_metadata, read_lr_info
 from irn_core.nn.crm import CompressionRestorer
@@ -44,6 +44,8 @@ def test_the_jpeg_model_loads_by_name_with_its_irn_unchanged(jpeg_model):
     for key, value in restorer.state_dict().items():
         assert torch.equal(own.state_dict()[key], value), key
     assert load_restorer(folder / "irn_x2.safetensors") is None
+    assert dict(describe_weights(path))["JPEG-robust"].startswith("yes")  # the About box says so
+    assert "JPEG-robust" not in dict(describe_weights(folder / "irn_x2.safetensors"))
     rescaler = IRNRescaler.from_weights("irn_x2_jpeg", scale=2, precision="fp32")
     plain = IRNRescaler.from_weights(None, scale=2, precision="fp32")
     assert rescaler.restorer is not None and plain.restorer is None
