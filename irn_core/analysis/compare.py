@@ -20,6 +20,7 @@ import numpy as np
 from ..baselines import Baseline, BicubicBaseline, LanczosBaseline, bicubic_downscale, make_baseline
 from ..device import device_description
 from ..errors import Cancelled, InvalidInputError, IRNError
+from ..io.lrfile import JPEG_LR_WARNING
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import Region, psnr, ssim
 from ..ops.tiling import CancelCheck, Tile
@@ -223,6 +224,8 @@ def restore_lr(
     """
     scale = rescaler.scale
     stored = jpeg_roundtrip(lr, settings.jpeg_quality)
+    if settings.jpeg_quality is not None and rescaler.restorer is None:
+        on_event(Notice("warning", JPEG_LR_WARNING))
     use_oracle = settings.oracle_z and oracle_latent is not None and oracle_latent.shape[1:] == lr.shape[:2]
     if settings.oracle_z and not use_oracle:
         on_event(

@@ -18,7 +18,7 @@ from ..errors import InvalidInputError
 from ..io.batch import BatchItem
 from ..io.checkpoints import model_name
 from ..io.images import LoadedImage, encode_jpeg, read_image, write_bytes_atomic, write_png
-from ..io.lrfile import lr_metadata, lr_warnings, read_lr_info
+from ..io.lrfile import JPEG_LR_WARNING, lr_metadata, lr_warnings, read_lr_info
 from ..io.metadata import PhotoMetadata
 from ..ops.metrics import psnr, ssim
 from ..ops.tiling import CancelCheck, ProgressCallback
@@ -27,10 +27,6 @@ from ..rescaler import IRNRescaler
 # (rescaler, weights path) for a scale (None: the default) and optionally a weights name the LR file
 # records (a bundled model such as "irn_x2_jpeg"); loads on first use.
 RescalerSource = Callable[..., tuple[IRNRescaler, Path]]
-JPEG_LR_WARNING = (
-    "the LR is stored as JPEG but this IRN is not JPEG-robust: expect a restoration worse than bicubic "
-    "(Set5 x2 at q90: 32.5 dB against 33.0); store the LR as PNG, or use a JPEG-robust model (irn train-jpeg)"
-)
 
 
 @dataclass(frozen=True)

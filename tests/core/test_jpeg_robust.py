@@ -140,3 +140,21 @@ def test_jpeg_in_the_loop_trains_irn_and_module_together_resumes_and_exports(tmp
     assert rescaler.restorer is not None
     for key, value in whole["crm"].items():
         assert torch.allclose(rescaler.restorer.state_dict()[key].cpu(), value.half().float()), key
+
+
+def test_restoring_a_jpeg_stored_lr_with_a_plain_irn_warns_once_and_names_the_robust_model(jpeg_model):
+    from irn_core import ComparisonSettings, restore_lr
+    from irn_core.analysis.compare import Notice
+
+    lr = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
+    for weights, jpeg_quality, warned in (
+        (None, 90, True),
+        (None, None, False),
+        ("irn_x2_jpeg", 90, False),  # the JPEG-robust model is made for it
+    ):
+        events = []
+        rescaler = IRNRescaler.from_weights(weights, scale=2, precision="fp32")
+        restore_lr(lr, rescaler=rescaler, settings=ComparisonSettings(scale=2, jpeg_quality=jpeg_quality),
+                   on_event=events.append)  # fmt: skip
+        notices = [e.text for e in events if isinstance(e, Notice)]
+        assert len(notices) == warned and all("irn_x2_jpeg" in n for n in notices), (weights, notices)
