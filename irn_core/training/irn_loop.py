@@ -287,7 +287,7 @@ def _train(
                 hr = hr.contiguous(memory_format=torch.channels_last)
             for param_group in optimizer.param_groups:
                 param_group["lr"] = (
-                    config.lr * param_group["lr_factor"] * lr_scale * learning_rate_factor(config, iteration)
+                    config.lr * param_group.get("lr_factor", 1.0) * lr_scale * learning_rate_factor(config, iteration)
                 )
             temperature = z_temperature(config, iteration)
             if storage is not None:
