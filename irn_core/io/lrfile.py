@@ -67,8 +67,8 @@ def read_lr_info(image: LoadedImage) -> LRInfo | None:
 
 JPEG_LR_WARNING = (
     "the LR is stored as JPEG but this IRN is not JPEG-robust: expect a restoration worse than bicubic "
-    "(Set5 x2 at q90: QSTD dB against 33.0, and QROB with the JPEG-robust model); store the LR as PNG, or use "
-    "a JPEG-robust model (bundled: irn_x2_jpeg)"
+    "(Set5 x2 at q90: 32.5 dB against bicubic's 33.0, and 34.0 with the JPEG-robust model); store the LR as "
+    "PNG, or use the JPEG-robust model (bundled: irn_x2_jpeg)"
 )
 
 
