@@ -82,7 +82,8 @@ def test_jpeg_control_changes_the_result_and_the_curve_falls_with_quality(window
     curve = sorted(window.controller.session.jpeg_curves["IRN"], reverse=True)  # lossless (101) first
     values = [v for _, v in curve]
     assert all(b <= a + 0.05 for a, b in zip(values, values[1:])) and values[0] > values[-1] + 0.3
-    assert len(window.controller.session.jpeg_curves) == 2
+    # the bundled JPEG-robust x2 gets its own curve beside IRN and the baseline
+    assert set(window.controller.session.jpeg_curves) == {"IRN", "IRN JPEG-robust", "bicubic↓ + SR"}
 
 
 def test_exports_never_overwrite(window, qtbot, tmp_path):
