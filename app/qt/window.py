@@ -210,11 +210,12 @@ class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin,
         else:
             self._refresh_metrics()
 
-    def _push_results(self) -> None:
+    def _push_results(self, changed: str | None = None) -> None:
+        """Hand every pane the session's results; with ``changed``, only panes showing it redraw."""
         session = self.controller.session
         shared = session.shared_error_scale([p.kind for p in self.panes])
         for pane in self.panes:
-            pane.set_results(session.results, session.settings.scale, error_scale=shared)
+            pane.set_results(session.results, session.settings.scale, error_scale=shared, changed=changed)
         self._refresh_metrics()
 
     # ----- zoom -----
@@ -279,7 +280,7 @@ class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin,
         for pane in self.panes:
             if kind in (pane.kind, pane.split_kind):
                 pane.clear_tiles()
-        self._push_results()
+        self._push_results(changed=kind)
         if not self._fitted and kind in ("hr", "irn_lr"):
             self.zoom_fit()
             self._fitted = True

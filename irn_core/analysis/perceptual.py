@@ -12,9 +12,11 @@ import numpy as np
 from ..errors import Cancelled, InvalidInputError
 from ..ops.tiling import CancelCheck
 
-# FLIP costs about 1 s per megapixel on a 2-core CPU; larger images are computed in tiles of this edge,
-# so a cancel acts within about a second.
-FLIP_TILE = 1024
+# FLIP costs about 0.8 s per megapixel on a 2-core CPU, and flip_evaluator holds the GIL throughout a
+# call: in an app's worker thread one call on a 1024-px image froze the GUI thread for 0.8 s (measured).
+# Tiles of this edge hold it for about 60 ms each (the margins cost ~40% more work), and a cancel acts
+# between them.
+FLIP_TILE = 256
 # FLIP's filters at 67 pixels per degree reach about 10 pixels (its spatial filter and its edge and point
 # detectors, applied side by side, never one after another): a tile computed with this margin and then
 # cropped equals the whole image's map.
@@ -43,7 +45,8 @@ def flip_map(
     """(FLIP map (H, W) float32 in [0, 1], its mean) of an (H, W, 3) sRGB image in [0, 1] against a reference.
 
     Images larger than ``tile`` pixels on a side are computed tile by tile (each with FLIP_MARGIN pixels of
-    context, cropped), checking ``cancel`` (an Event) between tiles (raises Cancelled)."""
+    context, cropped), checking ``cancel`` (an Event) between tiles (raises Cancelled); other threads run
+    between tiles, as FLIP itself keeps the GIL."""
     if test.shape != reference.shape or test.ndim != 3 or test.shape[2] != 3:
         raise InvalidInputError(f"FLIP needs two (H, W, 3) images of one size, got {test.shape} and {reference.shape}")
     h, w = test.shape[:2]

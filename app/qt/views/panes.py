@@ -108,10 +108,28 @@ class ComparePane(QWidget):
         self.refresh()
         self.kind_changed.emit(self.kind)
 
-    def set_results(self, results: dict[str, Result], scale: int, *, error_scale: float | None = None) -> None:
-        """error_scale: the levels at which every error pane's colours saturate (shared; None: its own)."""
+    def set_results(
+        self,
+        results: dict[str, Result],
+        scale: int,
+        *,
+        error_scale: float | None = None,
+        changed: str | None = None,
+    ) -> None:
+        """error_scale: the levels at which every error pane's colours saturate (shared; None: its own).
+        changed: the one kind that is new, when only one is: the pane redraws only if it shows that kind or
+        its scale changed (a run sends about twenty results; redrawing every pane for each froze the GUI
+        for up to a quarter of a second)."""
+        redraw = (
+            changed is None
+            or changed in (self.kind, self.split_kind)
+            or scale != self.scale
+            or (error_scale != self.error_scale and self.kind.startswith(("error:", "signed:")))
+            or not self._results
+        )
         self._results, self.scale, self.error_scale = results, scale, error_scale
-        self.refresh()
+        if redraw:
+            self.refresh()
 
     def _rect_for(self, result: Result) -> QRectF:
         h, w = result.display.shape[:2]
