@@ -1,6 +1,7 @@
 """What the bundled models' latent z does: statistics of the forward z, and PSNR-Y against temperature.
 
     python scripts/latent_study.py --dataset ../shared/datasets/Set5 [--json docs/results/latent_study.json]
+    python scripts/latent_study.py --dataset ../shared/datasets/Set5 --scales 2 --weights run.safetensors
 
 For each bundled IRN: the forward z's mean and std (pooled over Set5), the restoration with the forward z
 itself (oracle), and with drawn z ~ N(0, T^2 I) for T in 0 ... 1.25 (seeds 0 and 1; official Y convention,
@@ -29,10 +30,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--json")
+    parser.add_argument("--scales", default="2,4", help="comma-separated scales (default 2,4)")
+    parser.add_argument("--weights", help="IRN weights to study instead of the bundled ones (one scale)")
     args = parser.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    if args.weights and len(scales) != 1:
+        parser.error("--weights studies one model: give one scale with --scales")
     report = {}
-    for scale in (2, 4):
-        rescaler = IRNRescaler(load_irn(scale=scale), precision="fp32")
+    for scale in scales:
+        rescaler = IRNRescaler(load_irn(args.weights, scale=scale), precision="fp32")
         images = [mod_crop(read_image(p).pixels, scale) for p in list_images(args.dataset)]
         latents, oracle, by_t = [], [], {t: [] for t in TEMPERATURES}
         for hr in images:

@@ -21,6 +21,9 @@ class TrainConfig:
 
     Deviations for small compute (all off by default, each measured in docs/RESULTS.md):
     z_warmup_iters: the latent temperature of the backward pass rises linearly 0 -> 1.
+    z_temperature_range: (lowest, highest): each patch's latent is drawn at a temperature uniform in that
+        range, so the reverse pass also learns small-norm z (z = 0 included when lowest is 0); [] draws
+        every z at temperature 1 (the paper).
     lr_schedule="cosine" with lr_warmup_iters: cosine decay to lr*1e-2 after a linear warm-up.
     init_from: start from trained weights: the same scale (fine-tuning) or a lower one (its first stages).
     autocast_bf16: bf16 autocast for the convolutions (GPUs, CPUs with native bf16; elsewhere it is ignored
@@ -62,6 +65,7 @@ class TrainConfig:
     lambda_backward: float = 1.0
     lambda_distribution: float = 1.0
     z_warmup_iters: int = 0
+    z_temperature_range: tuple[float, ...] = ()
     init_from: str = ""
     autocast_bf16: bool = False
     channels_last: bool = False
@@ -88,6 +92,7 @@ class TrainConfig:
         self.betas = (float(self.betas[0]), float(self.betas[1]))
         self.lr_milestones = tuple(self.lr_milestones)
         self.jpeg_in_loop = tuple(int(q) for q in self.jpeg_in_loop)
+        self.z_temperature_range = tuple(float(t) for t in self.z_temperature_range)
         if self.lambda_forward is None:
             self.lambda_forward = PAPER_LAMBDA_FORWARD.get(self.scale, 16.0)
 
@@ -112,6 +117,12 @@ class TrainConfig:
         need(0 <= self.noise_augment <= 0.5, f"noise_augment must be in [0, 0.5], got {self.noise_augment}")
         need(self.grad_clip >= 0, f"grad_clip must be >= 0, got {self.grad_clip}")
         need(self.z_warmup_iters >= 0, f"z_warmup_iters must be >= 0, got {self.z_warmup_iters}")
+        need(
+            not self.z_temperature_range
+            or (len(self.z_temperature_range) == 2 and 0 <= self.z_temperature_range[0] <= self.z_temperature_range[1]),
+            f"z_temperature_range must be [] or [lowest, highest] with 0 <= lowest <= highest, "
+            f"got {list(self.z_temperature_range)}",
+        )
         need(self.checkpoint_every > 0, f"checkpoint_every must be positive, got {self.checkpoint_every}")
         need(self.keep_checkpoints >= 1, f"keep_checkpoints must be >= 1, got {self.keep_checkpoints}")
         need(

@@ -76,6 +76,7 @@ def export_run(
                     "color_augment",
                     "noise_augment",
                     "jpeg_in_loop",
+                    "z_temperature_range",
                     "jpeg_lossless_share",
                 )
             },

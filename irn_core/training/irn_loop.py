@@ -45,6 +45,17 @@ def z_temperature(config: TrainConfig, iteration: int) -> float:
     return min(1.0, iteration / config.z_warmup_iters)
 
 
+def temperature_rows(config: TrainConfig, iteration: int) -> torch.Tensor:
+    """(batch, 1, 1, 1) latent temperatures of one step's patches: ``z_temperature`` for all, or with
+    ``z_temperature_range`` one uniform draw per patch that depends on the seed and iteration alone (every
+    process draws the whole batch's and keeps its rows, so resumes and process counts agree)."""
+    if not config.z_temperature_range:
+        return torch.full((config.batch, 1, 1, 1), z_temperature(config, iteration))
+    low, high = config.z_temperature_range
+    draws = np.random.default_rng([config.seed, 11, iteration]).uniform(low, high, config.batch)
+    return torch.from_numpy(draws).float().view(-1, 1, 1, 1)
+
+
 def _init_from_weights(net: torch.nn.Module, path: str) -> tuple[int, str]:
     """Load every tensor of ``path`` that fits ``net``; returns (the iterations those weights were trained
     for at this scale (0 for another scale's or a file that does not say), their fingerprint), so exports
@@ -290,11 +301,14 @@ def _train(
                     config.lr * param_group.get("lr_factor", 1.0) * lr_scale * learning_rate_factor(config, iteration)
                 )
             temperature = z_temperature(config, iteration)
+            row_temperatures = temperature_rows(config, iteration)[own_rows]
+            if config.z_temperature_range:
+                temperature = float(row_temperatures.mean())  # what the log and the bar show
             if storage is not None:
                 storage.iteration = iteration
             # Every process draws the whole batch's noise and keeps its rows: the draws match one process's.
             noise = torch.randn((config.batch, *latent_shape), generator=z_generator)[own_rows]
-            out, restored = step(hr, noise.to(device) * temperature)
+            out, restored = step(hr, (noise * row_temperatures).to(device))
             l_forw = lambda_forward * forward_fit_loss(out[:, :3], lr_ref)
             l_distr = config.lambda_distribution * distribution_loss(out[:, 3:])
             l_back = config.lambda_backward * backward_reconstruction_loss(restored, hr)

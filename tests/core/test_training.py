@@ -125,6 +125,10 @@ def test_bad_config_and_empty_data_give_clear_errors(image_folder, tmp_path):
         _config(image_folder, tmp_path / "r", noise_augment=-0.1).validate()
     with pytest.raises(ConfigError, match="unknown training option"):
         TrainConfig.from_dict({"learning_rate": 1})
+    with pytest.raises(ConfigError, match=r"z_temperature_range must be .* got \[1.0, 0.5\]"):
+        _config(image_folder, tmp_path / "r", z_temperature_range=(1, 0.5)).validate()
+    with pytest.raises(ConfigError, match=r"jpeg_in_loop must be .* got \[95\]"):
+        _config(image_folder, tmp_path / "r", jpeg_in_loop=(95,)).validate()
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(ConfigError, match="cannot read config"):
         TrainConfig.from_file(tmp_path / "bad.json")
@@ -188,3 +192,15 @@ def test_bf16_on_a_cpu_without_fast_bf16_trains_in_fp32(image_folder, tmp_path, 
     b = torch.load(list_checkpoints(tmp_path / "asked_bf16")[-1], weights_only=False)["model"]
     for key in a:
         assert torch.equal(a[key], b[key]), key
+
+
+def test_a_temperature_range_draws_each_patch_its_own_temperature_reproducibly(image_folder, tmp_path):
+    from irn_core.training.irn_loop import temperature_rows
+
+    paper = _config(image_folder, tmp_path / "r", batch=64, z_warmup_iters=0)
+    assert torch.equal(temperature_rows(paper, 5), torch.ones(64, 1, 1, 1))
+    ranged = _config(image_folder, tmp_path / "r", batch=64, z_temperature_range=(0.0, 1.0))
+    rows = temperature_rows(ranged, 5).flatten()
+    assert 0 <= float(rows.min()) < 0.1 and 0.9 < float(rows.max()) <= 1 and len(set(rows.tolist())) == 64
+    assert torch.equal(rows, temperature_rows(ranged, 5).flatten())  # the same at a resumed iteration
+    assert not torch.equal(rows, temperature_rows(ranged, 6).flatten())
