@@ -10,6 +10,7 @@ import numpy as np
 
 from ..baselines import make_baseline
 from ..errors import InvalidInputError
+from ..io.checkpoints import bundled_weights_path
 from ..io.images import list_images, read_image
 from ..ops.metrics import Y_OFFICIAL, Y_ROUNDED, mod_crop, psnr, ssim
 from ..rescaler import IRNRescaler
@@ -26,6 +27,36 @@ def _metrics(restored: np.ndarray, hr: np.ndarray, scale: int, grayscale: bool, 
         psnr(restored, hr, crop_border=scale, y_channel=True, round_y=round_y),
         ssim(restored, hr, crop_border=scale, y_channel=True, round_y=round_y),
     )
+
+
+JPEG_ROBUST = "irn_jpeg"  # the bundled JPEG-robust IRN of the scale, as a method beside "irn"
+
+
+def _bench_irn(rescaler: IRNRescaler, images: list, *, scale: int, draws: int, jpeg, round_y: bool, bar) -> dict:
+    """One IRN's row: each draw's dataset mean, then their mean and spread (psnr_y_std)."""
+    per_draw = np.zeros((draws, len(images), 2))
+    start = time.perf_counter()
+    for i, (_name, hr, gray) in enumerate(images):
+        sample = sample_draws(
+            rescaler, rescaler.downscale(hr), draws=draws, seed=0, jpeg_quality=jpeg, output_size=hr.shape[:2]
+        )
+        for d, draw in enumerate(sample.draws):
+            per_draw[d, i] = _metrics(draw.image, hr, scale, gray, round_y)
+        if bar is not None:
+            bar.update(1)
+    draw_means = per_draw.mean(axis=1)
+    return {
+        "psnr_y": float(draw_means[:, 0].mean()),
+        "ssim_y": float(draw_means[:, 1].mean()),
+        "psnr_y_std": float(draw_means[:, 0].std()),
+        "ssim_y_std": float(draw_means[:, 1].std()),
+        "draws": draws,
+        "seconds": time.perf_counter() - start,
+        "per_image": [
+            {"name": n, "psnr_y": float(per_draw[:, i, 0].mean()), "ssim_y": float(per_draw[:, i, 1].mean())}
+            for i, (n, _, _) in enumerate(images)
+        ],
+    }
 
 
 def run_bench(
@@ -45,6 +76,9 @@ def run_bench(
 ) -> dict:
     """Evaluate methods on a folder of HR images exactly as the paper's tables do.
 
+    methods: "irn" (``weights``, bundled by default), "irn_jpeg" (the bundled JPEG-robust IRN of the scale,
+    beside "irn" with ``jpeg``), and the baselines "bicubic", "lanczos", "sr".
+
     Returns {"dataset", "scale", "results": {method: {"psnr_y", "ssim_y", "seconds", "per_image", ...}}}.
     For IRN, each draw's dataset mean is computed and their mean and spread (psnr_y_std) reported.
     precision: IRN's precision (fp32 unless asked: the published figures are fp32; "auto" measures the
@@ -60,7 +94,7 @@ def run_bench(
         images.append((p.stem, mod_crop(loaded.pixels, scale), any("grayscale" in n for n in loaded.notes)))
     upscalers = {}
     for method in methods:
-        if method == "irn":
+        if method in ("irn", JPEG_ROBUST):
             continue
         upscalers[method] = make_baseline(method, scale=scale, device=device)
     for model_path in sr_models:
@@ -72,36 +106,26 @@ def run_bench(
         from tqdm import tqdm
 
         bar = tqdm(
-            total=len(images) * (len(upscalers) + ("irn" in methods)),
+            total=len(images) * (len(upscalers) + ("irn" in methods) + (JPEG_ROBUST in methods)),
             desc=f"bench x{scale}",
             file=sys.stderr,
             dynamic_ncols=True,
         )
+    irn_models = {}
     if "irn" in methods:
-        rescaler = IRNRescaler.from_weights(weights, scale=scale, device=device, precision=precision)
-        per_draw = np.zeros((draws, len(images), 2))
-        start = time.perf_counter()
-        for i, (_name, hr, gray) in enumerate(images):
-            sample = sample_draws(
-                rescaler, rescaler.downscale(hr), draws=draws, seed=0, jpeg_quality=jpeg, output_size=hr.shape[:2]
+        irn_models["irn"] = IRNRescaler.from_weights(weights, scale=scale, device=device, precision=precision)
+    if JPEG_ROBUST in methods:
+        bundled = bundled_weights_path(scale, variant="jpeg")
+        if bundled is None:
+            raise InvalidInputError(
+                f"no JPEG-robust IRN is bundled for x{scale} (expected irn_x{scale}_jpeg.safetensors); "
+                f"use --weights FILE with the method irn"
             )
-            for d, draw in enumerate(sample.draws):
-                per_draw[d, i] = _metrics(draw.image, hr, scale, gray, round_y)
-            if bar is not None:
-                bar.update(1)
-        draw_means = per_draw.mean(axis=1)
-        results["irn"] = {
-            "psnr_y": float(draw_means[:, 0].mean()),
-            "ssim_y": float(draw_means[:, 1].mean()),
-            "psnr_y_std": float(draw_means[:, 0].std()),
-            "ssim_y_std": float(draw_means[:, 1].std()),
-            "draws": draws,
-            "seconds": time.perf_counter() - start,
-            "per_image": [
-                {"name": n, "psnr_y": float(per_draw[:, i, 0].mean()), "ssim_y": float(per_draw[:, i, 1].mean())}
-                for i, (n, _, _) in enumerate(images)
-            ],
-        }
+        irn_models[JPEG_ROBUST] = IRNRescaler.from_weights(
+            str(bundled), scale=scale, device=device, precision=precision
+        )
+    for method, rescaler in irn_models.items():
+        results[method] = _bench_irn(rescaler, images, scale=scale, draws=draws, jpeg=jpeg, round_y=round_y, bar=bar)
     for method, upscaler in upscalers.items():
         start = time.perf_counter()
         per_image = []
@@ -124,7 +148,7 @@ def run_bench(
         "scale": scale,
         "images": len(images),
         "y_convention": Y_ROUNDED if round_y else Y_OFFICIAL,
-        "irn_precision": rescaler.precision if "irn" in methods else None,
+        "irn_precision": next(iter(irn_models.values())).precision if irn_models else None,
         "results": results,
     }
     if jpeg is not None:

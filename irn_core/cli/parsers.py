@@ -209,7 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", required=True, help="folder of HR images (e.g. Set5; any folder of images works)")
     p.add_argument("--scale", type=int, required=True, choices=(2, 4, 8), help=SCALE_HELP)
     p.add_argument(
-        "--methods", default="irn,bicubic,lanczos", help="comma-separated: irn, bicubic, lanczos, sr (our SR network)"
+        "--methods",
+        default="irn,bicubic,lanczos",
+        help="comma-separated: irn, irn_jpeg (the bundled JPEG-robust IRN, for --jpeg), bicubic, lanczos, sr (our SR "
+        "network)",
     )
     p.add_argument("--draws", type=int, default=5, help="latent draws for IRN")
     p.add_argument("--weights", help="IRN weights (default: bundled)")

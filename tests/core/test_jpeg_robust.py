@@ -8,7 +8,7 @@ from conftest import randomize
 import irn_core.io.checkpoints as checkpoints
 from irn_core import IRNRescaler, build_irn, read_image, write_png
 from irn_core.cli import main
-from irn_core.errors import OutputExistsError
+from irn_core.errors import InvalidInputError, OutputExistsError
 from irn_core.io.checkpoints import describe_weights, load_irn, load_restorer, resolve_weights, save_irn
 from irn_core.io.images import write_jpeg
 from irn_core.io.lrfile import lr_metadata, read_lr_info
@@ -158,3 +158,26 @@ def test_restoring_a_jpeg_stored_lr_with_a_plain_irn_warns_once_and_names_the_ro
                    on_event=events.append)  # fmt: skip
         notices = [e.text for e in events if isinstance(e, Notice)]
         assert len(notices) == warned and all("irn_x2_jpeg" in n for n in notices), (weights, notices)
+
+
+def test_bench_puts_the_jpeg_robust_model_beside_irn_and_says_when_none_is_bundled(jpeg_model, tmp_path, astronaut):
+    from irn_core.analysis.bench import run_bench
+
+    net, restorer, _folder = jpeg_model
+    data = tmp_path / "set"
+    data.mkdir()
+    write_png(data / "a.png", astronaut[100:148, 200:248])
+    report = run_bench(dataset=data, scale=2, methods=["irn", "irn_jpeg", "bicubic"], draws=1, jpeg=90, progress=False)
+    assert set(report["results"]) == {"irn", "irn_jpeg", "bicubic"} and report["jpeg_quality"] == 90
+    lr = IRNRescaler(net, precision="fp32").downscale(astronaut[100:148, 200:248])
+    robust = IRNRescaler(net, restorer=restorer, precision="fp32")
+    from irn_core.ops.codecs import jpeg_roundtrip
+    from irn_core.ops.metrics import psnr
+
+    expected = psnr(
+        robust.upscale(jpeg_roundtrip(lr, 90), seed=0), astronaut[100:148, 200:248], crop_border=2, y_channel=True
+    )
+    assert report["results"]["irn_jpeg"]["psnr_y"] == pytest.approx(expected, abs=0.02)  # the restorer ran
+    assert report["results"]["irn_jpeg"]["psnr_y"] != report["results"]["irn"]["psnr_y"]
+    with pytest.raises(InvalidInputError, match="no JPEG-robust IRN is bundled for x4"):
+        run_bench(dataset=data, scale=4, methods=["irn_jpeg"], draws=1, progress=False)
