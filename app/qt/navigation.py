@@ -85,8 +85,3 @@ class NavigationMixin:
         QTimer.singleShot(0, lambda: self.look_at(row, col, ratio))
         shown = "all panes" if self.solo_index is None else f"pane {index + 1} alone (press {index + 1} again for all)"
         self.statusBar().showMessage(f"showing {shown}", 4000)
-
-    def leave_solo(self) -> None:
-        self.solo_index = None
-        for pane in self.panes:
-            pane.setVisible(True)

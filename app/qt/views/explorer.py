@@ -175,7 +175,6 @@ class LatentExplorer(QWidget):
     def _on_draw(self, index: int, value: float) -> None:
         values = self.controller.session.draw_psnrs
         self.draw_plot.show()
-        self._draw_reference_lines()
         self.draw_curve.setData(list(range(len(values))), [v if not math.isnan(v) else 0 for v in values])
         self.step.setRange(0, len(values) - 1)
         self.step.setEnabled(True)
@@ -183,11 +182,11 @@ class LatentExplorer(QWidget):
     def _on_temperature(self, t: float, value: float) -> None:
         points = self.controller.session.temperature_curve
         self.temperature_plot.show()
-        self._draw_reference_lines()
         self.temperature_curve.setData([p[0] for p in points], [p[1] for p in points])
 
     def _draw_reference_lines(self) -> None:
-        """Bicubic and SR of the present run as labelled dashed lines on the plots of IRN's PSNR-Y."""
+        """Bicubic and SR of the present run as labelled dashed lines on the plots of IRN's PSNR-Y (drawn when a
+        run finishes, the only time those metrics change)."""
         levels = reference_levels(self.controller.session)
         for plot in (self.draw_plot, self.temperature_plot):
             for line in self.reference_lines.pop(id(plot), []):

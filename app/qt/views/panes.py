@@ -108,6 +108,10 @@ class ComparePane(QWidget):
         self.refresh()
         self.kind_changed.emit(self.kind)
 
+    def shown_kinds(self) -> list[str]:
+        """The kinds this pane draws: its own and, in a split view, the other side's."""
+        return [self.kind] + ([self.split_kind] if self.split_kind is not None else [])
+
     def set_results(
         self,
         results: dict[str, Result],
@@ -120,11 +124,12 @@ class ComparePane(QWidget):
         changed: the one kind that is new, when only one is: the pane redraws only if it shows that kind or
         its scale changed (a run sends about twenty results; redrawing every pane for each froze the GUI
         for up to a quarter of a second)."""
+        shows_error_map = any(k.startswith(("error:", "signed:")) for k in self.shown_kinds())
         redraw = (
             changed is None
-            or changed in (self.kind, self.split_kind)
+            or changed in self.shown_kinds()
             or scale != self.scale
-            or (error_scale != self.error_scale and self.kind.startswith(("error:", "signed:")))
+            or (error_scale != self.error_scale and shows_error_map)
             or not self._results
         )
         self._results, self.scale, self.error_scale = results, scale, error_scale
