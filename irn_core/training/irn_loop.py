@@ -87,17 +87,23 @@ def _initial_restorer(init_from: str) -> CompressionRestorer:
 
 class JpegStorage:
     """The JPEG file an LR is stored as during JPEG-robust training ((B,3,h,w) -> same, straight through).
-    Its draws (quality, lossless or not) depend on the seed, the process and ``iteration`` alone, so a
-    resumed run draws what an uninterrupted one would."""
+    Each patch's quality (or lossless) is drawn for the whole global batch from the seed and ``iteration``
+    alone, and a process keeps its ``rows``: resumed runs and any number of processes draw alike."""
 
-    def __init__(self, config: TrainConfig, *, rank: int):
-        self.qualities = (config.jpeg_in_loop[0], config.jpeg_in_loop[1])
-        self.lossless_share, self.seed, self.rank = config.jpeg_lossless_share, config.seed, rank
+    def __init__(self, config: TrainConfig, *, rows: slice):
+        self.config, self.rows = config, rows
         self.iteration = 0
 
+    def qualities(self) -> list[int | None]:
+        """This process's rows: a JPEG quality each, None for a patch kept lossless."""
+        config = self.config
+        rng = np.random.default_rng([config.seed, 13, self.iteration])
+        lossless = rng.random(config.batch) < config.jpeg_lossless_share
+        drawn = rng.integers(config.jpeg_in_loop[0], config.jpeg_in_loop[1] + 1, config.batch)
+        return [None if keep else int(q) for keep, q in zip(lossless, drawn)][self.rows]
+
     def __call__(self, lr: torch.Tensor) -> torch.Tensor:
-        rng = np.random.default_rng([self.seed, self.rank, self.iteration])
-        return jpeg_straight_through(lr, qualities=self.qualities, lossless_share=self.lossless_share, rng=rng)
+        return jpeg_straight_through(lr, self.qualities()[: len(lr)])
 
 
 class RoundTripStep(torch.nn.Module):
@@ -174,6 +180,7 @@ def _train(
     on_log: Callable[[dict], None] | None,
 ) -> TrainingResult:
     local_batch = group.local_batch(config.batch)
+    own_rows = slice(group.rank * local_batch, (group.rank + 1) * local_batch)  # of every step's global batch
     if group.is_main:
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "config.json").write_text(json.dumps(config.to_dict() | {"world_size": group.world_size}, indent=2))
@@ -189,7 +196,7 @@ def _train(
     restorer, storage = None, None
     if config.jpeg_in_loop:
         restorer = _initial_restorer(config.init_from).to(device).train()
-        storage = JpegStorage(config, rank=group.rank)
+        storage = JpegStorage(config, rows=own_rows)
     step: torch.nn.Module = RoundTripStep(net, bf16=use_bf16, compress=storage, restorer=restorer)
     if group.distributed:
         step = torch.nn.parallel.DistributedDataParallel(step, device_ids=[device] if device.type == "cuda" else None)
@@ -277,7 +284,6 @@ def _train(
         )
     bar = iteration_log.bar if iteration_log is not None else None
     latent_shape = (3 * config.scale**2 - 3, config.patch // config.scale, config.patch // config.scale)
-    own_rows = slice(group.rank * local_batch, (group.rank + 1) * local_batch)
 
     iteration, last_loss = start, float("nan")
     while iteration < end:

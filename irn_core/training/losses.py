@@ -29,20 +29,11 @@ def distribution_loss(z: torch.Tensor) -> torch.Tensor:
     return (z**2).flatten(1).sum(1).mean()
 
 
-def jpeg_straight_through(
-    lr: torch.Tensor, *, qualities: tuple[int, int], lossless_share: float, rng: np.random.Generator
-) -> torch.Tensor:
-    """(N,3,h,w) 8-bit-level LR in [0, 1] -> the same after a real JPEG file of a random quality in
-    ``qualities`` (each row; a ``lossless_share`` of rows unchanged). The gradient passes the codec
-    unchanged: JPEG has none, and the identity is the derivative of a codec that keeps most of an image."""
+def jpeg_straight_through(lr: torch.Tensor, qualities: list[int | None]) -> torch.Tensor:
+    """(N,3,h,w) 8-bit-level LR in [0, 1] -> the same after a real JPEG file of ``qualities[i]`` for row i
+    (None: kept lossless). The gradient passes the codec unchanged: JPEG has none, and the identity is the
+    derivative of a codec that keeps most of an image."""
     pictures = lr.detach().float().permute(0, 2, 3, 1).cpu().numpy()
-    stored = np.stack(
-        [
-            picture
-            if rng.random() < lossless_share
-            else jpeg_roundtrip(picture, int(rng.integers(qualities[0], qualities[1] + 1)))
-            for picture in pictures
-        ]
-    )
+    stored = np.stack([jpeg_roundtrip(picture, quality) for picture, quality in zip(pictures, qualities, strict=True)])
     decoded = torch.from_numpy(stored).permute(0, 3, 1, 2).to(lr.device, lr.dtype)
     return lr + (decoded - lr).detach()

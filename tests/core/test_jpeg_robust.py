@@ -98,14 +98,14 @@ def test_jpeg_in_the_loop_stores_real_jpeg_and_passes_the_gradient_straight_thro
 
     pictures = np.round(astronaut[None, :48, :48] * 255) / 255
     lr = torch.from_numpy(np.concatenate([pictures] * 3)).permute(0, 3, 1, 2).contiguous().requires_grad_()
-    stored = jpeg_straight_through(lr, qualities=(80, 80), lossless_share=0.0, rng=np.random.default_rng(0))
+    stored = jpeg_straight_through(lr, [80, 80, 80])
     expected = jpeg_roundtrip(pictures[0], 80)
     np.testing.assert_allclose(stored[1].detach().permute(1, 2, 0).numpy(), expected, atol=1e-6)
     assert float((stored - lr).abs().max()) > 2 / 255  # the codec really ran
     (stored * torch.arange(3.0)[:, None, None, None]).sum().backward()
     assert torch.equal(lr.grad[:, 0, 0, 0], torch.arange(3.0))  # identity gradient
-    kept = jpeg_straight_through(lr, qualities=(80, 80), lossless_share=1.0, rng=np.random.default_rng(0))
-    assert torch.equal(kept, lr)
+    kept = jpeg_straight_through(lr, [None, 80, None])
+    assert torch.equal(kept[0], lr[0]) and torch.equal(kept[2], lr[2]) and not torch.equal(kept[1], lr[1])
 
 
 @pytest.mark.slow
@@ -181,3 +181,21 @@ def test_bench_puts_the_jpeg_robust_model_beside_irn_and_says_when_none_is_bundl
     assert report["results"]["irn_jpeg"]["psnr_y"] != report["results"]["irn"]["psnr_y"]
     with pytest.raises(InvalidInputError, match="no JPEG-robust IRN is bundled for x4"):
         run_bench(dataset=data, scale=4, methods=["irn_jpeg"], draws=1, progress=False)
+
+
+def test_jpeg_draws_split_a_global_batch_so_process_counts_agree():
+    from irn_core.training import TrainConfig
+    from irn_core.training.irn_loop import JpegStorage
+
+    config = TrainConfig(scale=2, batch=8, jpeg_in_loop=(60, 90), jpeg_lossless_share=0.25)
+    whole = JpegStorage(config, rows=slice(0, 8))
+    halves = [JpegStorage(config, rows=slice(0, 4)), JpegStorage(config, rows=slice(4, 8))]
+    for storage in (whole, *halves):
+        storage.iteration = 7
+    assert halves[0].qualities() + halves[1].qualities() == whole.qualities()
+    drawn = []
+    for iteration in range(50):
+        whole.iteration = iteration
+        drawn += whole.qualities()
+    stored = [q for q in drawn if q is not None]
+    assert min(stored) >= 60 and max(stored) <= 90 and 0.1 < drawn.count(None) / len(drawn) < 0.4
