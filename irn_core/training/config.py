@@ -42,6 +42,8 @@ class TrainConfig:
         codec straight through. IRN and module are trained together, and the module's learning rate is
         ``crm_lr_factor`` times ``lr`` (it starts from the identity).
     jpeg_lossless_share: the share of patches kept lossless, so the model stays good without JPEG.
+    val_jpeg_quality: validation of a JPEG-robust run also stores each LR as a JPEG of this quality
+        (log column val_jpeg_psnr_y), beside the lossless figures.
     """
 
     model: str = "irn"
@@ -86,6 +88,7 @@ class TrainConfig:
     jpeg_in_loop: tuple[int, ...] = ()
     jpeg_lossless_share: float = 0.2
     crm_lr_factor: float = 5.0
+    val_jpeg_quality: int = 90
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -139,6 +142,7 @@ class TrainConfig:
             f"jpeg_lossless_share must be in [0, 1), got {self.jpeg_lossless_share}",
         )
         need(not self.jpeg_in_loop or self.model == "irn", "jpeg_in_loop trains an IRN (model 'irn')")
+        need(1 <= self.val_jpeg_quality <= 100, f"val_jpeg_quality must be in 1-100, got {self.val_jpeg_quality}")
         need(bool(self.data), "data: give a folder of training images")
         need(Path(self.data).is_dir(), f"data folder {self.data} does not exist")
         need(not self.val or Path(self.val).is_dir(), f"val folder {self.val} does not exist")

@@ -30,6 +30,8 @@ LOG_FIELDS = [
     "val_psnr_y",
     "val_ssim_y",
     "event",
+    "val_jpeg_psnr_y",
+    "val_jpeg_ssim_y",
 ]
 
 
@@ -81,6 +83,9 @@ class CsvLog:
         if not path.exists():
             with path.open("w", newline="") as f:
                 csv.DictWriter(f, LOG_FIELDS).writeheader()
+        with path.open(newline="") as f:
+            # a run resumed from an older version keeps its own columns
+            self.fields = next(csv.reader(f), []) or LOG_FIELDS
         try:
             from torch.utils.tensorboard import SummaryWriter
 
@@ -90,7 +95,7 @@ class CsvLog:
 
     def write(self, row: dict) -> None:
         with self.path.open("a", newline="") as f:
-            csv.DictWriter(f, LOG_FIELDS).writerow({k: row.get(k, "") for k in LOG_FIELDS})
+            csv.DictWriter(f, self.fields).writerow({k: row.get(k, "") for k in self.fields})
         if self.tensorboard is not None and "iter" in row:
             for key, value in row.items():
                 if key not in ("iter", "event") and isinstance(value, (int, float)):
@@ -100,7 +105,8 @@ class CsvLog:
 class IterationLog:
     """The progress bar, and after each iteration a loss row every ``log_every`` iterations and at
     ``end``, and validation of ``model`` every ``val_every`` and at the last iteration, into
-    log.csv (and ``on_log``)."""
+    log.csv (and ``on_log``). ``validate`` returns log fields: val_psnr_y and val_ssim_y, and for a
+    JPEG-robust run val_jpeg_psnr_y and val_jpeg_ssim_y too."""
 
     def __init__(
         self,
@@ -110,7 +116,7 @@ class IterationLog:
         model: torch.nn.Module,
         start: int,
         end: int,
-        validate: Callable[[], tuple[float, float]] | None,
+        validate: Callable[[], dict[str, float]] | None,
         progress: bool,
         description: str,
         on_log: Callable[[dict], None] | None = None,
@@ -137,12 +143,16 @@ class IterationLog:
         if self.validate is not None and (iteration % config.val_every == 0 or iteration == config.iters):
             self.model.eval()
             try:
-                self.val_psnr, val_ssim = self.validate()
+                figures = self.validate()
             finally:
                 self.model.train()
-            row = (row or {"iter": iteration}) | {"val_psnr_y": self.val_psnr, "val_ssim_y": val_ssim}
+            self.val_psnr = figures["val_psnr_y"]
+            row = (row or {"iter": iteration}) | figures
             if self.bar is not None:
-                self.bar.write(f"iter {iteration}: val PSNR-Y {self.val_psnr:.2f} dB, SSIM-Y {val_ssim:.4f}")
+                line = f"iter {iteration}: val PSNR-Y {self.val_psnr:.2f} dB, SSIM-Y {figures['val_ssim_y']:.4f}"
+                if "val_jpeg_psnr_y" in figures:
+                    line += f"; LR as JPEG: {figures['val_jpeg_psnr_y']:.2f} dB"
+                self.bar.write(line)
         if row is not None:
             self.log.write(row)
             if self.on_log is not None:

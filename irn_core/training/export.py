@@ -22,10 +22,12 @@ def _build(kind: str, scale: int) -> IRN | CompactSR:
     return CompactSR(scale=scale) if kind == "sr" else build_irn(scale)
 
 
-def _validate(net: IRN | CompactSR, images, draws: int) -> tuple[float, float]:
+def _validate(
+    net: IRN | CompactSR, images, draws: int, restorer: CompressionRestorer | None = None, jpeg_quality=None
+) -> tuple[float, float]:
     if isinstance(net, CompactSR):
         return validate_sr(net, images, scale=net.scale, device="cpu")
-    return validate(net, images, draws=draws, device=torch.device("cpu"))
+    return validate(net, images, draws=draws, device=torch.device("cpu"), restorer=restorer, jpeg_quality=jpeg_quality)
 
 
 def export_run(
@@ -89,10 +91,14 @@ def export_run(
     half = True
     if val:
         images = load_validation_images(val, scale=config["scale"])
-        full, full_ssim = _validate(net, images, draws)
+        full, full_ssim = _validate(net, images, draws, restorer)
         halved = _build(kind, config["scale"])
         halved.load_state_dict({k: v.half().float() for k, v in net.state_dict().items()})
-        reduced, _ = _validate(halved.eval(), images, draws)
+        halved_restorer = None
+        if restorer is not None:
+            halved_restorer = CompressionRestorer()
+            halved_restorer.load_state_dict({k: v.half().float() for k, v in restorer.state_dict().items()})
+        reduced, _ = _validate(halved.eval(), images, draws, halved_restorer)
         half = abs(full - reduced) < max_fp16_cost_db
         meta.update(
             val_set=Path(val).name,
@@ -101,6 +107,16 @@ def export_run(
             val_y_convention=Y_OFFICIAL,
             fp16_cost_db=round(full - reduced, 4),
         )
+        if restorer is not None:  # a JPEG-robust model is also judged with its LR stored as JPEG
+            quality = int(config.get("val_jpeg_quality", 90))
+            jpeg_full, _ = _validate(net, images, draws, restorer, quality)
+            jpeg_reduced, _ = _validate(halved, images, draws, halved_restorer, quality)
+            half = half and abs(jpeg_full - jpeg_reduced) < max_fp16_cost_db
+            meta.update(
+                val_jpeg_quality=quality,
+                val_jpeg_psnr_y=round(jpeg_full, 3),
+                fp16_cost_jpeg_db=round(jpeg_full - jpeg_reduced, 4),
+            )
         if kind == "irn":
             meta["val_draws"] = draws
     if isinstance(net, CompactSR):

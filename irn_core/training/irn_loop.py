@@ -17,7 +17,7 @@ from ..device import NO_NATIVE_BF16_MESSAGE, bf16_is_fast
 from ..errors import ConfigError
 from ..io.checkpoints import load_restorer, read_state_dict, state_fingerprint
 from ..nn.crm import CompressionRestorer
-from ..nn.irn import build_irn
+from ..nn.irn import IRN, build_irn
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .distributed import ProcessGroup, RankSampler, join, leave
@@ -83,6 +83,23 @@ def _initial_restorer(init_from: str) -> CompressionRestorer:
         if found is not None:
             return found
     return CompressionRestorer()
+
+
+def _validation_figures(
+    net: IRN, restorer: torch.nn.Module | None, images: list, config: TrainConfig, device: torch.device
+) -> dict[str, float]:
+    """The log's validation fields: lossless, and for a JPEG-robust run with the LR stored as JPEG too."""
+    figures: dict[str, float] = {}
+    for key, quality in (("val", None), ("val_jpeg", config.val_jpeg_quality if restorer is not None else 0)):
+        if quality == 0:
+            continue
+        psnr_y, ssim_y = validate(
+            net, images, draws=config.val_draws, device=device, restorer=restorer, jpeg_quality=quality
+        )
+        figures |= {f"{key}_psnr_y": psnr_y, f"{key}_ssim_y": ssim_y}
+    if restorer is not None:
+        restorer.train()  # the rescaler that validated it set it to eval
+    return figures
 
 
 class JpegStorage:
@@ -279,7 +296,7 @@ def _train(
             end=end,
             progress=progress,
             description=f"IRN x{config.scale}",
-            validate=(lambda: validate(net, val_images, draws=config.val_draws, device=device)) if val_images else None,
+            validate=(lambda: _validation_figures(net, restorer, val_images, config, device)) if val_images else None,
             on_log=on_log,
         )
     bar = iteration_log.bar if iteration_log is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import cv2
@@ -15,6 +16,11 @@ def read_log(run_dir: str | Path) -> list[dict[str, str]]:
         raise FileNotFoundError(f"no log.csv in {run_dir}")
     with path.open() as f:
         return list(csv.DictReader(f))
+
+
+def _run_config(run_dir: str | Path) -> dict:
+    path = Path(run_dir) / "config.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def _panel(xs, ys, title: str, colour, size=(360, 560)) -> np.ndarray:
@@ -52,8 +58,13 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None) -> Path:
     left = _panel(
         [x for x, _ in loss], np.log10([max(y, 1e-9) for _, y in loss]), "training loss (log10)", (200, 80, 20)
     )
-    right = _panel([x for x, _ in val], [y for _, y in val], "validation PSNR-Y (dB)", (30, 30, 200))
+    panels = [left, _panel([x for x, _ in val], [y for _, y in val], "validation PSNR-Y (dB)", (30, 30, 200))]
+    jpeg = [(int(r["iter"]), float(r["val_jpeg_psnr_y"])) for r in rows if r.get("val_jpeg_psnr_y")]
+    if jpeg:  # a JPEG-robust run also validates with its LR stored as JPEG
+        quality = _run_config(run_dir).get("val_jpeg_quality", "?")
+        title = f"validation PSNR-Y (dB), LR as JPEG q{quality}"
+        panels.append(_panel([x for x, _ in jpeg], [y for _, y in jpeg], title, (20, 140, 40)))
     out = Path(out) if out else Path(run_dir) / "curve.png"
-    ok, buf = cv2.imencode(".png", np.concatenate([left, right], 1)[:, :, ::-1])
+    ok, buf = cv2.imencode(".png", np.concatenate(panels, 1)[:, :, ::-1])
     out.write_bytes(buf.tobytes())
     return out

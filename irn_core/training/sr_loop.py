@@ -40,6 +40,10 @@ def validate_sr(model: torch.nn.Module, images: list[np.ndarray], *, scale: int,
     return float(np.mean([v[0] for v in values])), float(np.mean([v[1] for v in values]))
 
 
+def _figures(psnr_ssim: tuple[float, float]) -> dict[str, float]:
+    return {"val_psnr_y": psnr_ssim[0], "val_ssim_y": psnr_ssim[1]}
+
+
 def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | None = None):
     config.validate()
     run_dir = Path(config.out)
@@ -87,7 +91,9 @@ def train_sr(config: TrainConfig, *, progress: bool = True, stop_after: int | No
         end=end,
         progress=progress,
         description=f"SR x{config.scale}",
-        validate=(lambda: validate_sr(model, val_images, scale=config.scale, device=device)) if val_images else None,
+        validate=(lambda: _figures(validate_sr(model, val_images, scale=config.scale, device=device)))
+        if val_images
+        else None,
     )
     bar = iteration_log.bar
     iteration, loss_value = start, float("nan")

@@ -9,6 +9,7 @@ import torch
 
 from ..io.images import list_images, read_image
 from ..nn.irn import IRN
+from ..ops.codecs import jpeg_roundtrip
 from ..ops.metrics import mod_crop, psnr, ssim
 from ..rescaler import IRNRescaler
 
@@ -22,13 +23,22 @@ def load_validation_images(folder: str | Path, *, scale: int, limit: int = 0) ->
 
 
 def validate(
-    net: IRN, images: list[np.ndarray], *, draws: int, device: torch.device, temperature: float = 1.0
+    net: IRN,
+    images: list[np.ndarray],
+    *,
+    draws: int,
+    device: torch.device,
+    temperature: float = 1.0,
+    restorer: torch.nn.Module | None = None,
+    jpeg_quality: int | None = None,
 ) -> tuple[float, float]:
-    """Mean PSNR-Y and SSIM-Y over images and ``draws`` latent draws (seeds 0..draws-1)."""
-    rescaler = IRNRescaler(net, device=device, precision="fp32")
+    """Mean PSNR-Y and SSIM-Y over images and ``draws`` latent draws (seeds 0..draws-1), each LR stored
+    as a JPEG of ``jpeg_quality`` (OpenCV, 4:2:0; None: lossless) and passed through ``restorer`` (a
+    JPEG-robust model's compression-restoration module) before the reverse pass, as the model is used."""
+    rescaler = IRNRescaler(net, device=device, precision="fp32", restorer=restorer)
     psnrs, ssims = [], []
     for hr in images:
-        lr = rescaler.downscale(hr)
+        lr = jpeg_roundtrip(rescaler.downscale(hr), jpeg_quality)
         for seed in range(draws):
             restored = rescaler.upscale(lr, temperature=temperature, seed=seed, output_size=hr.shape[:2])
             psnrs.append(psnr(restored, hr, crop_border=net.scale, y_channel=True))

@@ -199,3 +199,61 @@ def test_jpeg_draws_split_a_global_batch_so_process_counts_agree():
         drawn += whole.qualities()
     stored = [q for q in drawn if q is not None]
     assert min(stored) >= 60 and max(stored) <= 90 and 0.1 < drawn.count(None) / len(drawn) < 0.4
+
+
+def test_a_jpeg_robust_run_validates_with_its_lr_stored_as_jpeg_and_exports_that_figure(tmp_path, astronaut):
+    import csv
+
+    from irn_core.training import TrainConfig, export_run, train
+    from irn_core.training.checkpoints import list_checkpoints
+    from irn_core.training.validation import load_validation_images, validate
+
+    data, val = tmp_path / "data", tmp_path / "val"
+    data.mkdir()
+    val.mkdir()
+    write_png(data / "0.png", astronaut[:96, :96])
+    write_png(val / "0.png", astronaut[100:164, 100:164])
+    config = TrainConfig(
+        scale=2, data=str(data), val=str(val), out=str(tmp_path / "run"), iters=2, batch=2, patch=32, workers=0,
+        threads=1, checkpoint_every=2, log_every=1, val_every=2, val_draws=1, lr=1e-3, jpeg_in_loop=(60, 90),
+        val_jpeg_quality=70,
+    )  # fmt: skip
+    train(config, progress=False)
+    with (tmp_path / "run" / "log.csv").open() as f:
+        validated = [row for row in csv.DictReader(f) if row["val_psnr_y"]]
+    assert len(validated) == 1
+
+    state = torch.load(list_checkpoints(tmp_path / "run")[-1], weights_only=False)
+    net, restorer = build_irn(2), CompressionRestorer()
+    net.load_state_dict(state["model"])
+    restorer.load_state_dict(state["crm"])
+    images = load_validation_images(val, scale=2)
+    cpu = torch.device("cpu")
+    with_jpeg = validate(net.eval(), images, draws=1, device=cpu, restorer=restorer, jpeg_quality=70)
+    lossless = validate(net, images, draws=1, device=cpu, restorer=restorer)
+    assert float(validated[0]["val_jpeg_psnr_y"]) == pytest.approx(with_jpeg[0], abs=1e-6)
+    assert float(validated[0]["val_psnr_y"]) == pytest.approx(lossless[0], abs=1e-6)
+    assert abs(with_jpeg[0] - lossless[0]) > 1e-3  # the JPEG really stood between the passes (an untrained net)
+    from irn_core.training.plot import plot_run
+
+    curve = read_image(plot_run(tmp_path / "run")).pixels
+    assert curve.shape[1] == 3 * 560  # loss, lossless and JPEG validation panels
+
+    meta = export_run(tmp_path / "run", tmp_path / "irn_x2_jpeg.safetensors", val=val, draws=1)
+    assert meta["val_jpeg_quality"] == 70
+    assert meta["val_jpeg_psnr_y"] == pytest.approx(with_jpeg[0], abs=2e-3)
+    assert meta["val_psnr_y"] == pytest.approx(lossless[0], abs=2e-3)
+
+
+def test_a_log_begun_by_an_older_version_keeps_its_columns(tmp_path):
+    import csv
+
+    from irn_core.training.engine import CsvLog
+
+    path = tmp_path / "log.csv"
+    old_fields = ["iter", "loss", "val_psnr_y", "event"]
+    path.write_text(",".join(old_fields) + "\n")
+    CsvLog(path).write({"iter": 5, "loss": 1.5, "val_psnr_y": 30.0, "val_jpeg_psnr_y": 28.0})
+    with path.open() as f:
+        rows = list(csv.reader(f))
+    assert rows == [old_fields, ["5", "1.5", "30.0", ""]]
