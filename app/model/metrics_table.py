@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 
 from .kinds import label
@@ -41,3 +43,22 @@ def reference_levels(session: SessionModel) -> list[tuple[str, float]]:
         if value is not None and math.isfinite(value) and kind not in stale:
             out.append((label(kind), float(value)))
     return out
+
+
+def metrics_csv(session: SessionModel) -> str:
+    """The metrics table as CSV: one row a method, whole image and visible region, with its provenance."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["method", "psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "flip", "view_psnr_y", "view_ssim_y", "provenance"]
+    )
+    for kind, m in session.metrics.items():
+        view = session.region_metrics.get(kind, {})
+        result = session.results.get(kind)
+        writer.writerow(
+            [label(kind)]
+            + [f"{m.get(k, float('nan')):.4f}" for k in ("psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "flip")]
+            + [f"{view.get(k, float('nan')):.4f}" for k in ("psnr_y", "ssim_y")]
+            + [result.caption() if result is not None else "IRN LR vs bicubic LR"]
+        )
+    return out.getvalue()

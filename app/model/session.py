@@ -7,8 +7,6 @@ says is missing or stale.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -351,23 +349,6 @@ class SessionModel:
         record["metrics"] = dict(result.metrics) if kind in COMPARED_KINDS else {}
         record["view_metrics"] = dict(self.region_metrics.get(kind, {}))
         return record
-
-    def metrics_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["method", "psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "flip", "view_psnr_y", "view_ssim_y", "provenance"]
-        )
-        for kind, m in self.metrics.items():
-            view = self.region_metrics.get(kind, {})
-            result = self.results.get(kind)
-            writer.writerow(
-                [label(kind)]
-                + [f"{m.get(k, float('nan')):.4f}" for k in ("psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "flip")]
-                + [f"{view.get(k, float('nan')):.4f}" for k in ("psnr_y", "ssim_y")]
-                + [result.caption() if result is not None else "IRN LR vs bicubic LR"]
-            )
-        return out.getvalue()
 
     # ----- studies -----
     def start_study(self, name: str) -> None:

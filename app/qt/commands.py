@@ -1,5 +1,6 @@
-"""The controller's one-off jobs: latent studies (draws, temperature, JPEG) and exports (PNG, CSV,
-figures). Mixins of SessionController, which owns the runners, signals and session model they use."""
+"""The controller's one-off jobs: latent studies (draws, temperature, JPEG), exports (PNG, CSV,
+figures) and the metrics of the visible region. Mixins of SessionController, which owns the runners,
+signals and session model they use."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from functools import partial
 from pathlib import Path
 
 from ..model import KINDS
+from ..model.kinds import COMPARED_KINDS
+from ..model.metrics_table import metrics_csv
 from . import tasks
 
 
@@ -104,7 +107,7 @@ class ExportCommands:
         return True
 
     def save_metrics(self, path: str | Path, *, overwrite: bool = False) -> bool:
-        return self.save_text(path, self.session.metrics_csv(), overwrite=overwrite)
+        return self.save_text(path, metrics_csv(self.session), overwrite=overwrite)
 
     def save_text(self, path: str | Path, text: str, *, overwrite: bool = False) -> bool:
         """Write ``text`` (a CSV) in a worker: atomically, and never over an existing file unless asked."""
@@ -165,3 +168,37 @@ class ExportCommands:
 
     def cancel_batch(self) -> None:
         self.batch_runner.cancel()
+
+
+class RegionCommands:
+    # ----- metrics of the visible region -----
+    def set_visible_region(self, region) -> None:
+        self.visible_region = region
+        self.update_region_metrics()
+
+    def update_region_metrics(self) -> None:
+        """Metrics of the visible region for every result, off the GUI thread; latest request wins."""
+        reference, region = self.session.reference, self.visible_region
+        if reference is None or region is None:
+            return
+        h, w = reference.shape[:2]
+        (r0, r1), (c0, c1) = region
+        r0, r1, c0, c1 = max(0, r0), min(h, r1), max(0, c0), min(w, c1)
+        if r1 - r0 < 11 or c1 - c0 < 11:
+            return
+        targets = {k: v.pixels for k, v in self.session.results.items() if k in COMPARED_KINDS}
+        if targets:
+            self.metrics_runner.submit(
+                partial(
+                    tasks.region_metrics_task,
+                    targets=targets,
+                    reference=reference,
+                    scale=self.settings.scale,
+                    region=((r0, r1), (c0, c1)),
+                )
+            )
+
+    def _on_region_metrics(self, result) -> None:
+        if result is not None:
+            self.session.region_metrics = result
+            self.region_metrics_updated.emit()

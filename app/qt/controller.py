@@ -16,20 +16,20 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from irn_core.analysis.models import ModelCache
 from irn_core.analysis.studies import DrawResult
 from irn_core.errors import ImageIOError, IRNError, WeightsError
-from irn_core.io.checkpoints import bundled_weights_path, describe_checkpoint, describe_weights
+from irn_core.io.checkpoints import bundled_weights_path, describe_checkpoint
 from irn_core.io.images import read_image
+from irn_core.io.weights_record import describe_weights
 
 from ..model import SessionModel, SessionResult
 from ..model.batch import BatchModel
-from ..model.kinds import COMPARED_KINDS
 from . import tasks
-from .commands import ExportCommands, StudyCommands
+from .commands import ExportCommands, RegionCommands, StudyCommands
 from .jobs import JobRunner
 
 RERUN_DELAY_MS = 600
 
 
-class SessionController(StudyCommands, ExportCommands, QObject):
+class SessionController(StudyCommands, ExportCommands, RegionCommands, QObject):
     image_loaded = Signal()
     result_updated = Signal(str)  # kind
     results_cleared = Signal()
@@ -362,38 +362,6 @@ class SessionController(StudyCommands, ExportCommands, QObject):
         self.session.timings["total"] = time.perf_counter() - self.runner.started_at
         self.info_changed.emit()
         self.run_finished.emit()
-
-    # ----- region metrics -----
-    def set_visible_region(self, region) -> None:
-        self.visible_region = region
-        self.update_region_metrics()
-
-    def update_region_metrics(self) -> None:
-        """Metrics of the visible region for every result, off the GUI thread; latest request wins."""
-        reference, region = self.session.reference, self.visible_region
-        if reference is None or region is None:
-            return
-        h, w = reference.shape[:2]
-        (r0, r1), (c0, c1) = region
-        r0, r1, c0, c1 = max(0, r0), min(h, r1), max(0, c0), min(w, c1)
-        if r1 - r0 < 11 or c1 - c0 < 11:
-            return
-        targets = {k: v.pixels for k, v in self.session.results.items() if k in COMPARED_KINDS}
-        if targets:
-            self.metrics_runner.submit(
-                partial(
-                    tasks.region_metrics_task,
-                    targets=targets,
-                    reference=reference,
-                    scale=self.settings.scale,
-                    region=((r0, r1), (c0, c1)),
-                )
-            )
-
-    def _on_region_metrics(self, result) -> None:
-        if result is not None:
-            self.session.region_metrics = result
-            self.region_metrics_updated.emit()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel everything and wait for the workers; True when none is left running."""

@@ -15,8 +15,7 @@ from torch.utils.data import DataLoader
 
 from ..device import NO_NATIVE_BF16_MESSAGE, bf16_is_fast
 from ..errors import ConfigError
-from ..io.checkpoints import load_restorer, read_state_dict, state_fingerprint
-from ..nn.crm import CompressionRestorer
+from ..io.checkpoints import read_state_dict, state_fingerprint
 from ..nn.irn import IRN, build_irn
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
@@ -29,11 +28,11 @@ from .engine import (
     set_threads,
     training_data,
 )
+from .jpeg_in_loop import JpegStorage, initial_restorer
 from .losses import (
     backward_reconstruction_loss,
     distribution_loss,
     forward_fit_loss,
-    jpeg_straight_through,
     quantize_straight_through,
 )
 from .validation import validate
@@ -76,15 +75,6 @@ def _init_from_weights(net: torch.nn.Module, path: str) -> tuple[int, str]:
     return int(metadata.get("total_iterations") or metadata.get("iterations") or 0), fingerprint
 
 
-def _initial_restorer(init_from: str) -> CompressionRestorer:
-    """The module of a JPEG-robust ``init_from`` file (continuing one), else a new one (the identity)."""
-    if init_from:
-        found = load_restorer(init_from)
-        if found is not None:
-            return found
-    return CompressionRestorer()
-
-
 def _validation_figures(
     net: IRN, restorer: torch.nn.Module | None, images: list, config: TrainConfig, device: torch.device
 ) -> dict[str, float]:
@@ -100,27 +90,6 @@ def _validation_figures(
     if restorer is not None:
         restorer.train()  # the rescaler that validated it set it to eval
     return figures
-
-
-class JpegStorage:
-    """The JPEG file an LR is stored as during JPEG-robust training ((B,3,h,w) -> same, straight through).
-    Each patch's quality (or lossless) is drawn for the whole global batch from the seed and ``iteration``
-    alone, and a process keeps its ``rows``: resumed runs and any number of processes draw alike."""
-
-    def __init__(self, config: TrainConfig, *, rows: slice):
-        self.config, self.rows = config, rows
-        self.iteration = 0
-
-    def qualities(self) -> list[int | None]:
-        """This process's rows: a JPEG quality each, None for a patch kept lossless."""
-        config = self.config
-        rng = np.random.default_rng([config.seed, 13, self.iteration])
-        lossless = rng.random(config.batch) < config.jpeg_lossless_share
-        drawn = rng.integers(config.jpeg_in_loop[0], config.jpeg_in_loop[1] + 1, config.batch)
-        return [None if keep else int(q) for keep, q in zip(lossless, drawn)][self.rows]
-
-    def __call__(self, lr: torch.Tensor) -> torch.Tensor:
-        return jpeg_straight_through(lr, self.qualities()[: len(lr)])
 
 
 class RoundTripStep(torch.nn.Module):
@@ -212,7 +181,7 @@ def _train(
     net.to(device).train()
     restorer, storage = None, None
     if config.jpeg_in_loop:
-        restorer = _initial_restorer(config.init_from).to(device).train()
+        restorer = initial_restorer(config.init_from).to(device).train()
         storage = JpegStorage(config, rows=own_rows)
     step: torch.nn.Module = RoundTripStep(net, bf16=use_bf16, compress=storage, restorer=restorer)
     if group.distributed:

@@ -9,9 +9,10 @@ import irn_core.io.checkpoints as checkpoints
 from irn_core import IRNRescaler, build_irn, read_image, write_png
 from irn_core.cli import main
 from irn_core.errors import InvalidInputError, OutputExistsError
-from irn_core.io.checkpoints import describe_weights, load_irn, load_restorer, resolve_weights, save_irn
+from irn_core.io.checkpoints import load_irn, load_restorer, resolve_weights, save_irn
 from irn_core.io.images import write_jpeg
 from irn_core.io.lrfile import lr_metadata, read_lr_info
+from irn_core.io.weights_record import describe_weights
 from irn_core.nn.crm import CompressionRestorer
 
 
@@ -185,7 +186,7 @@ def test_bench_puts_the_jpeg_robust_model_beside_irn_and_says_when_none_is_bundl
 
 def test_jpeg_draws_split_a_global_batch_so_process_counts_agree():
     from irn_core.training import TrainConfig
-    from irn_core.training.irn_loop import JpegStorage
+    from irn_core.training.jpeg_in_loop import JpegStorage
 
     config = TrainConfig(scale=2, batch=8, jpeg_in_loop=(60, 90), jpeg_lossless_share=0.25)
     whole = JpegStorage(config, rows=slice(0, 8))

@@ -6,7 +6,8 @@ import torch
 from conftest import randomize
 
 from irn_core import build_irn, count_parameters, load_irn
-from irn_core.io.checkpoints import WeightsError, describe_weights
+from irn_core.io.checkpoints import WeightsError
+from irn_core.io.weights_record import describe_weights
 from irn_core.nn.irn import HaarDownsampling, InvBlockExp, official_haar_weights
 
 REFERENCE = Path(__file__).parent / "data" / "official_reference.npz"

@@ -4,7 +4,8 @@ import torch
 from skimage import data
 
 from irn_core import load_irn, write_png
-from irn_core.io.checkpoints import describe_weights, weights_fingerprint
+from irn_core.io.checkpoints import weights_fingerprint
+from irn_core.io.weights_record import describe_weights
 from irn_core.training import ConfigError, TrainConfig, export_run, train
 from irn_core.training.checkpoints import list_checkpoints
 from irn_core.training.plot import plot_run
