@@ -79,15 +79,15 @@ def _validation_figures(
     net: IRN, restorer: torch.nn.Module | None, images: list, config: TrainConfig, device: torch.device
 ) -> dict[str, float]:
     """The log's validation fields: lossless, and for a JPEG-robust run with the LR stored as JPEG too."""
-    figures: dict[str, float] = {}
-    for key, quality in (("val", None), ("val_jpeg", config.val_jpeg_quality if restorer is not None else 0)):
-        if quality == 0:
-            continue
-        psnr_y, ssim_y = validate(
-            net, images, draws=config.val_draws, device=device, restorer=restorer, jpeg_quality=quality
+
+    def measure(jpeg_quality: int | None) -> tuple[float, float]:
+        return validate(
+            net, images, draws=config.val_draws, device=device, restorer=restorer, jpeg_quality=jpeg_quality
         )
-        figures |= {f"{key}_psnr_y": psnr_y, f"{key}_ssim_y": ssim_y}
+
+    figures = dict(zip(("val_psnr_y", "val_ssim_y"), measure(None)))
     if restorer is not None:
+        figures |= dict(zip(("val_jpeg_psnr_y", "val_jpeg_ssim_y"), measure(config.val_jpeg_quality)))
         restorer.train()  # the rescaler that validated it set it to eval
     return figures
 
