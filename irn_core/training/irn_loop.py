@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader
 
 from ..device import NO_NATIVE_BF16_MESSAGE, bf16_is_fast
 from ..errors import ConfigError
-from ..io.checkpoints import read_state_dict, state_fingerprint
+from ..io.checkpoints import CRM_PREFIX, read_state_dict, state_fingerprint
 from ..nn.irn import IRN, build_irn
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
@@ -69,7 +69,8 @@ def _init_from_weights(net: torch.nn.Module, path: str) -> tuple[int, str]:
         )
     own.update(shared)
     net.load_state_dict(own)
-    fingerprint = state_fingerprint(state)
+    # the IRN's own tensors, as LR files and the app name it (a JPEG-robust file also holds its restorer's)
+    fingerprint = state_fingerprint({k: v for k, v in state.items() if not k.startswith(CRM_PREFIX)})
     if metadata.get("scale") != str(net.scale):
         return 0, fingerprint
     return int(metadata.get("total_iterations") or metadata.get("iterations") or 0), fingerprint

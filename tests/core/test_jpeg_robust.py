@@ -258,3 +258,26 @@ def test_a_log_begun_by_an_older_version_keeps_its_columns(tmp_path):
     with path.open() as f:
         rows = list(csv.reader(f))
     assert rows == [old_fields, ["5", "1.5", "30.0", ""]]
+
+
+def test_continuing_a_jpeg_robust_file_records_its_irn_fingerprint_and_keeps_its_restorer(tmp_path, astronaut):
+    from irn_core.io.checkpoints import weights_fingerprint
+    from irn_core.training import TrainConfig, export_run, train
+    from irn_core.training.checkpoints import list_checkpoints, load_checkpoint
+
+    start = tmp_path / "start.safetensors"
+    restorer = randomize(CompressionRestorer(), std=0.01, seed=3)
+    save_irn(randomize(build_irn(2), std=0.01, seed=4), start, half=False, restorer=restorer)
+    data = tmp_path / "data"
+    data.mkdir()
+    write_png(data / "0.png", astronaut[:96, :96])
+    config = TrainConfig(
+        scale=2, data=str(data), out=str(tmp_path / "run"), iters=1, batch=2, patch=32, workers=0, threads=1,
+        lr=1e-12, jpeg_in_loop=(60, 90), init_from=str(start),
+    )  # fmt: skip
+    train(config, progress=False)
+    state = load_checkpoint(list_checkpoints(tmp_path / "run")[-1])
+    for key, value in restorer.state_dict().items():  # the run went on from the file's restorer
+        assert torch.allclose(state["crm"][key], value, atol=1e-6), key
+    meta = export_run(tmp_path / "run", tmp_path / "out.safetensors")
+    assert meta["init_fingerprint"] == weights_fingerprint(load_irn(start))  # the IRN's, as LR files name it
