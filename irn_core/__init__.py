@@ -53,4 +53,4 @@ __all__ = [
     "run_comparison",
     "restore_lr",
 ]
-__version__ = "0.4.0"
+__version__ = "0.4.1"
