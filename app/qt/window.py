@@ -86,10 +86,9 @@ class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin,
         self.setCentralWidget(host)
 
     def _build_metrics_dock(self) -> None:
-        self.metrics_table = QTableWidget(0, 6)
-        self.metrics_table.setHorizontalHeaderLabels(
-            ["PSNR-Y dB", "SSIM-Y", "PSNR-RGB dB", "SSIM-RGB", "FLIP", "view PSNR-Y", "view SSIM-Y"]
-        )
+        headers = ["PSNR-Y dB", "SSIM-Y", "PSNR-RGB dB", "SSIM-RGB", "FLIP", "view PSNR-Y", "view SSIM-Y"]
+        self.metrics_table = QTableWidget(0, len(headers))
+        self.metrics_table.setHorizontalHeaderLabels(headers)
         self.metrics_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self._best_font = QFont(self.metrics_table.font())
         self._best_font.setBold(True)

@@ -119,6 +119,10 @@ def test_full_x2_run_shows_metrics(window, image_path, qtbot):
     row = labels.index("Bicubic↓ + Bicubic↑")
     assert float(table.item(row, 0).text()) == pytest.approx(session.metrics["bicubic"]["psnr_y"], abs=0.01)
     assert "PSNR-Y" in window.panes[1].caption.text()
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[-2:] == ["view PSNR-Y", "view SSIM-Y"]  # each cell of a row has its column
+    assert {len(cells) for _, cells in session.metrics_rows()} == {table.columnCount()}
+    assert table.item(row, table.columnCount() - 1) is not None
 
 
 def test_a_changed_setting_marks_the_results_it_affects_as_out_of_date(window, image_path, qtbot):
