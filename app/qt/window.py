@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -104,6 +104,17 @@ class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin,
         self.metrics_dock = dock
         self.view_menu.addAction(dock.toggleViewAction())
 
+    def _scroll_to_plot(self, plot) -> None:
+        # A plot that appears under the fold is scrolled into view once the layouts have made room for it
+        # (the scroll area resizes the explorer on a posted event, after the plot is shown).
+        # (QScrollArea.ensureWidgetVisible cannot be used: for a QGraphicsView it looks at the scene's cursor.)
+        def scroll() -> None:
+            bar, top = self.explorer_scroller.verticalScrollBar(), plot.mapTo(self.explorer, QPoint(0, 0)).y()
+            shown = self.explorer_scroller.viewport().height()
+            bar.setValue(min(top, max(bar.value(), top + plot.height() - shown)))  # all of it, else its top
+
+        QTimer.singleShot(50, scroll)
+
     def _build_explorer_dock(self) -> None:
         self.explorer = LatentExplorer(self.controller)
         dock = QDockWidget("Latent explorer", self)
@@ -112,6 +123,8 @@ class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin,
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)
         scroller.setWidget(self.explorer)
+        self.explorer.plot_revealed.connect(self._scroll_to_plot)
+        self.explorer_scroller = scroller
         dock.setWidget(scroller)
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         self.explorer_dock = dock

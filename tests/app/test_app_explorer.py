@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from conftest import randomize
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from skimage import data
 
 from irn_core import build_irn, psnr, read_image, save_irn, write_png
@@ -43,11 +43,20 @@ def test_the_explorer_shows_the_forward_latent_next_to_n01(window):
 
 
 def test_sampling_n_draws_gives_std_map_and_n_plot_points(window, qtbot):
+    window.resize(1280, 720)  # the explorer's plots lie below the fold of its dock here
     with qtbot.waitSignal(window.controller.sampling_finished, timeout=120_000):
         window.explorer.draws.setValue(5)
         window.explorer.start_sampling()
     x, y = window.explorer.draw_curve.getData()
     assert len(x) == 5 and np.all(np.isfinite(y)) and window.explorer.draw_plot.isVisible()
+
+    def plot_in_view() -> bool:
+        scroller, plot = window.explorer_scroller, window.explorer.draw_plot
+        top = plot.mapTo(scroller.widget(), QPoint(0, 0)).y() - scroller.verticalScrollBar().value()
+        height = scroller.viewport().height()
+        return min(top + plot.height(), height) - max(top, 0) >= min(plot.height(), height) - 2
+
+    qtbot.waitUntil(plot_in_view, timeout=2000)  # the dock scrolled to the plot that appeared
     bicubic = window.controller.session.metrics["bicubic"]["psnr_y"]
     labels = window.explorer.reference_line_labels()  # read against the baselines of the same run
     assert labels[0].endswith(f"{bicubic:.2f} dB") and "Bicubic" in labels[0] and len(labels) == 2, labels

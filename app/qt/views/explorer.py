@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +34,8 @@ REFERENCE_COLOURS = ("#81c995", "#8ab4f8")  # bicubic, SR: as in the JPEG plot
 
 
 class LatentExplorer(QWidget):
+    plot_revealed = Signal(object)  # a plot that has just appeared with its first point
+
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
@@ -174,14 +176,14 @@ class LatentExplorer(QWidget):
 
     def _on_draw(self, index: int, value: float) -> None:
         values = self.controller.session.draw_psnrs
-        self.draw_plot.show()
+        self._reveal(self.draw_plot)
         self.draw_curve.setData(list(range(len(values))), [v if not math.isnan(v) else 0 for v in values])
         self.step.setRange(0, len(values) - 1)
         self.step.setEnabled(True)
 
     def _on_temperature(self, t: float, value: float) -> None:
         points = self.controller.session.temperature_curve
-        self.temperature_plot.show()
+        self._reveal(self.temperature_plot)
         self.temperature_curve.setData([p[0] for p in points], [p[1] for p in points])
 
     def _draw_reference_lines(self) -> None:
@@ -207,8 +209,14 @@ class LatentExplorer(QWidget):
     def reference_line_labels(self) -> list[str]:
         return [line.label.toPlainText() for line in self.reference_lines.get(id(self.draw_plot), [])]
 
+    def _reveal(self, plot: pg.PlotWidget) -> None:
+        """Show a plot with its first point, and say so: the dock scrolls to it on a short screen."""
+        if plot.isHidden():
+            plot.show()
+            self.plot_revealed.emit(plot)
+
     def _on_jpeg(self, method: str, quality: int, value: float) -> None:
-        self.jpeg_plot.show()
+        self._reveal(self.jpeg_plot)
         if method not in self.jpeg_curves:
             colour = JPEG_COLOURS.get(method, "#f28b82")
             self.jpeg_curves[method] = self.jpeg_plot.plot(
