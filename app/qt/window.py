@@ -105,9 +105,8 @@ class MainWindow(WindowActions, FileDialogs, NavigationMixin, PresentationMixin,
         self.view_menu.addAction(dock.toggleViewAction())
 
     def _scroll_to_plot(self, plot) -> None:
-        # A plot that appears under the fold is scrolled into view once the layouts have made room for it
-        # (the scroll area resizes the explorer on a posted event, after the plot is shown).
-        # (QScrollArea.ensureWidgetVisible cannot be used: for a QGraphicsView it looks at the scene's cursor.)
+        # Deferred: the scroll area resizes the explorer on a posted event after the plot is shown. Not
+        # QScrollArea.ensureWidgetVisible: for a QGraphicsView it looks at the scene's text cursor instead.
         def scroll() -> None:
             bar, top = self.explorer_scroller.verticalScrollBar(), plot.mapTo(self.explorer, QPoint(0, 0)).y()
             shown = self.explorer_scroller.viewport().height()

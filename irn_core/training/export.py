@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 
@@ -17,9 +18,17 @@ from .checkpoints import list_checkpoints, load_checkpoint
 from .sr_loop import validate_sr
 from .validation import load_validation_images, validate
 
+_M = TypeVar("_M", bound=torch.nn.Module)
+
 
 def _build(kind: str, scale: int) -> IRN | CompactSR:
     return CompactSR(scale=scale) if kind == "sr" else build_irn(scale)
+
+
+def _stored_as_fp16(module: torch.nn.Module, blank: _M) -> _M:
+    """``blank`` (a module of ``module``'s architecture) holding ``module``'s weights as an fp16 file keeps them."""
+    blank.load_state_dict({k: v.half().float() for k, v in module.state_dict().items()})
+    return blank.eval()
 
 
 def _validate(
@@ -92,13 +101,9 @@ def export_run(
     if val:
         images = load_validation_images(val, scale=config["scale"])
         full, full_ssim = _validate(net, images, draws, restorer)
-        halved = _build(kind, config["scale"])
-        halved.load_state_dict({k: v.half().float() for k, v in net.state_dict().items()})
-        halved_restorer = None
-        if restorer is not None:
-            halved_restorer = CompressionRestorer()
-            halved_restorer.load_state_dict({k: v.half().float() for k, v in restorer.state_dict().items()})
-        reduced, _ = _validate(halved.eval(), images, draws, halved_restorer)
+        halved = _stored_as_fp16(net, _build(kind, config["scale"]))
+        halved_restorer = None if restorer is None else _stored_as_fp16(restorer, CompressionRestorer())
+        reduced, _ = _validate(halved, images, draws, halved_restorer)
         half = abs(full - reduced) < max_fp16_cost_db
         meta.update(
             val_set=Path(val).name,
