@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,14 +28,68 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--screenshot", metavar="OUT.png", help="render the window once the comparison is computed, save it and exit"
     )
-    p.add_argument("--timeout", type=float, default=600, help="give up on --screenshot after this many seconds")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=600,
+        help="give up on --screenshot after this many seconds: the picture shows what was computed, exit code 3",
+    )
+    p.add_argument(
+        "--settings",
+        metavar="FILE.ini",
+        help="remembered settings to use; --screenshot and --demo otherwise start from the defaults, never from "
+        "an earlier session's, so a figure is reproducible",
+    )
     return p
+
+
+EXIT_TIMEOUT = 3
+
+
+def _weights_problem(path: str) -> str | None:
+    """Why ``path`` cannot be the IRN weights (missing, unreadable, not an IRN), or None."""
+    from irn_core.errors import IRNError
+    from irn_core.io.checkpoints import load_model
+
+    try:
+        load_model(path)
+    except IRNError as exc:
+        return f"expected IRN weights (an official .pth or our .safetensors); {exc}"
+    return None
+
+
+def _settings(args, folder: str):
+    """The QSettings the window remembers into: --settings FILE, a fresh file for --screenshot and --demo
+    (what an earlier session chose must not change a figure), else the user's own."""
+    from PySide6.QtCore import QSettings
+
+    if args.settings:
+        return QSettings(args.settings, QSettings.IniFormat)
+    if args.screenshot or args.demo:
+        return QSettings(os.path.join(folder, "irn-studio.ini"), QSettings.IniFormat)
+    return None
 
 
 def run(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from .platform_check import platform_problem
+
+    problem = platform_problem(screenshot=bool(args.screenshot))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    if args.weights:  # before any window: a wrong file is a one-line error, not a wait for --timeout
+        problem = _weights_problem(args.weights)
+        if problem:
+            print(f"irn-studio: --weights {args.weights}: {problem}", file=sys.stderr)
+            return 2
+    with tempfile.TemporaryDirectory(prefix="irn-studio-") as folder:
+        return _run(args, folder)
+
+
+def _run(args, folder: str) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -47,7 +102,7 @@ def run(argv: list[str] | None = None) -> int:
     from .qt.window import MainWindow
     from .samples import sample_path
 
-    window = MainWindow()
+    window = MainWindow(settings=_settings(args, folder))
     controller = window.controller
     if args.scale:
         controller.set_scale(args.scale)
@@ -96,6 +151,17 @@ def run(argv: list[str] | None = None) -> int:
         deadline = QTimer(singleShot=True)
         done = {"saved": False}
 
+        def expired() -> None:
+            if done["saved"]:
+                return
+            print(
+                f"irn-studio: --timeout {args.timeout:g} s expired before the comparison was computed; "
+                f"{args.screenshot} shows what was (its JSON marks each pane's state)",
+                file=sys.stderr,
+            )
+            status["code"] = EXIT_TIMEOUT
+            save_and_quit()
+
         def save_and_quit() -> None:
             if done["saved"]:
                 return
@@ -120,8 +186,8 @@ def run(argv: list[str] | None = None) -> int:
             QTimer.singleShot(200, save_and_quit)
             status["code"] = 1
         else:
-            controller.run_failed.connect(lambda _t: QTimer.singleShot(200, save_and_quit))
-        deadline.timeout.connect(save_and_quit)
+            controller.run_failed.connect(lambda _t: (status.update(code=1), QTimer.singleShot(200, save_and_quit)))
+        deadline.timeout.connect(expired)
         deadline.start(int(args.timeout * 1000))
         loop.exec()
         return status["code"]

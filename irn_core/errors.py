@@ -28,6 +28,10 @@ class OutputExistsError(ImageIOError):
         super().__init__(f"{path} already exists; nothing was written (choose another name, or allow replacing it)")
 
 
+class DiskFullError(ImageIOError):
+    """The disk (or quota) is full: every further write would fail too, so a batch stops."""
+
+
 class WeightsError(IRNError, ValueError):
     """A weights file is missing, unreadable, not a known checkpoint, or of the wrong scale."""
 

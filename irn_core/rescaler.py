@@ -21,7 +21,7 @@ import torch
 
 from .device import available_memory_bytes, pick_device, precision_dtype, resolve_precision
 from .errors import InvalidInputError
-from .io.checkpoints import load_irn, load_restorer, resolve_weights, weights_fingerprint
+from .io.checkpoints import LoadedIRN, load_model, weights_fingerprint
 from .nn.irn import IRN, reduced_precision_copy
 from .ops.codecs import pad_to_multiple
 from .ops.tiling import (
@@ -48,7 +48,8 @@ CPU_TILE_MEMORY_SHARE = 0.25
 class IRNRescaler:
     """Runs an IRN on whole images: ``encode``, ``downscale``, ``upscale`` and ``roundtrip``.
 
-    net: an IRN (from build_irn or load_irn); moved to ``device`` (auto: CUDA, MPS, CPU).
+    net: an IRN (from build_irn or load_irn) or a ``LoadedIRN`` (load_model); moved to ``device`` (auto: CUDA,
+        MPS, CPU).
     precision: "auto" (bf16 on CPUs with native bf16, fp16 on CUDA, else fp32; see
         ``device.resolve_precision``), "fp32", "bf16" or "fp16" (only on CUDA). bf16 falls back to fp32
         with a RuntimeWarning where it is not native. Reduced precision applies to the dense blocks
@@ -56,8 +57,9 @@ class IRNRescaler:
     tile_hr: largest tile edge in HR pixels; None sizes tiles from free memory (see CPU_TILE_BUDGET_BYTES;
         on CUDA half the free memory).
     overlap: LR pixels of context around each tile.
-    restorer: a JPEG-robust model's compression-restoration module (``io.checkpoints.load_restorer``):
-        every LR is passed through it before the reverse pass (it was trained on lossless LRs too).
+    restorer: a JPEG-robust model's compression-restoration module: every LR is passed through it before the
+        reverse pass (it was trained on lossless LRs too). None: the one the loaded file brought
+        (``net.restorer``), so a JPEG-robust file is never run without its restorer.
     On Linux, a program that runs large images should call ``irn_core.device.keep_freed_memory()`` once
     (the CLI and the app do): it changes the process's allocator, so the library leaves that choice to it.
     The rescaler keeps no per-call state: calls may come from any one thread at a time.
@@ -65,7 +67,7 @@ class IRNRescaler:
 
     def __init__(
         self,
-        net: IRN,
+        net: IRN | LoadedIRN,
         *,
         device: str | torch.device | None = None,
         precision: str = "auto",
@@ -73,6 +75,10 @@ class IRNRescaler:
         overlap: int = DEFAULT_OVERLAP_LR,
         restorer: torch.nn.Module | None = None,
     ):
+        if isinstance(net, LoadedIRN):
+            net = net.net
+        if restorer is None:
+            restorer = net.restorer
         self.device = pick_device(device)
         self.precision, note = resolve_precision(precision, self.device)
         if note:
@@ -244,8 +250,7 @@ class IRNRescaler:
     def from_weights(cls, weights: str | None = None, *, scale: int | None = None, **options) -> IRNRescaler:
         """A rescaler for a weights file or bundled name (None: the bundled model of ``scale``), with its
         compression-restoration module when the file holds one."""
-        path = resolve_weights(weights, 4 if scale is None and weights is None else scale)
-        return cls(load_irn(path, scale=scale), restorer=load_restorer(path), **options)
+        return cls(load_model(weights, scale=scale), **options)
 
     def roundtrip(
         self,

@@ -145,21 +145,16 @@ class ExportCommands:
     # ----- folders -----
     def process_folder(self, folder: str | Path, out_dir: str | Path, operation: str) -> bool:
         """Downscale, round-trip or restore every image of ``folder`` into ``out_dir`` in a worker, at the
-        current scale and latent settings; files whose outputs exist are skipped (a rerun resumes)."""
-        from irn_core.analysis.files import OUTPUT_NAMES
+        current scale and latent settings; files whose outputs record these settings are skipped (a rerun resumes)."""
+        from irn_core.analysis.file_plan import plan_files
         from irn_core.errors import IRNError
-        from irn_core.io.batch import collect_images, plan_batch
 
-        try:
-            images, _ignored = collect_images([folder])
+        try:  # outputs named for the whole folder first: same-named files never share one, none is an input
+            plan = plan_files([folder], Path(out_dir), command=operation, scale=self.settings.scale)
         except IRNError as exc:
             self.message.emit("error", str(exc))
             return False
-        if not images:
-            self.message.emit("error", f"{folder} holds no images this program reads")
-            return False
-        names, scale = OUTPUT_NAMES[operation], self.settings.scale
-        items = plan_batch(images, Path(out_dir), names=lambda stem: names(stem, scale))
+        items = plan.items
         self.batch.start(operation, items, Path(out_dir))
         self.batch_runner.submit(
             partial(tasks.batch_task, models=self.models, settings=self.settings, items=items, operation=operation)

@@ -91,7 +91,7 @@ def run_bench(
     images = []
     for p in paths:
         loaded = read_image(p)
-        images.append((p.stem, mod_crop(loaded.pixels, scale), any("grayscale" in n for n in loaded.notes)))
+        images.append((p.stem, mod_crop(loaded.pixels, scale), loaded.grayscale))
     upscalers = {}
     for method in methods:
         if method in ("irn", JPEG_ROBUST):

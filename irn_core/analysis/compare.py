@@ -22,7 +22,7 @@ from ..device import device_description
 from ..errors import Cancelled, InvalidInputError, IRNError
 from ..io.lrfile import JPEG_LR_WARNING
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
-from ..ops.metrics import Region, psnr, ssim
+from ..ops.metrics import Region, measure, psnr, ssim
 from ..ops.tiling import CancelCheck, Tile
 from ..rescaler import IRNRescaler
 from .perceptual import flip_map
@@ -88,23 +88,9 @@ def _check(cancel: CancelCheck | None) -> None:
 
 
 def metrics_of(pixels: np.ndarray, reference: np.ndarray, scale: int, region: Region | None = None) -> dict:
-    """PSNR/SSIM on Y (paper conventions, ``scale`` border cropped for the whole image) and on RGB;
-    NaN where an image is too small to measure (SSIM needs 11x11 pixels after the crop)."""
-    border = 0 if region is not None else scale
-    if min(reference.shape[:2]) <= 2 * border + 1:
-        border = 0
-    out = {}
-    for name, fn, y in (
-        ("psnr_y", psnr, True),
-        ("ssim_y", ssim, True),
-        ("psnr_rgb", psnr, False),
-        ("ssim_rgb", ssim, False),
-    ):
-        try:
-            out[name] = fn(pixels, reference, crop_border=border, y_channel=y, region=region)
-        except ValueError:
-            out[name] = math.nan
-    return out
+    """``ops.metrics.measure``: PSNR/SSIM on Y (paper conventions, ``scale`` border cropped from the whole
+    image) and on RGB; NaN where an image is too small to measure."""
+    return measure(pixels, reference, scale=scale, region=region)
 
 
 def comparison_baselines(settings: ComparisonSettings, *, device: str = "auto") -> tuple[list[Baseline], list[str]]:

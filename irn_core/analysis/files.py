@@ -1,12 +1,15 @@
 """IRN on files: downscale a photograph to a stored LR, restore an LR file, or both, with what the files
 carry (ICC profile, EXIF, bit depth, IRN's own record) handled the same way by the CLI and the app.
 
-Each function takes one ``BatchItem`` (its outputs already planned) and writes them; with ``keep_existing``
-an output already on disk is kept (a batch resumed after an interruption).
+Each function takes one ``BatchItem`` (its outputs already planned, see ``file_plan``). Before any pixel
+is computed it decides, for each output, whether it is current (it records this very request: weights,
+seed, temperature, bit depth, metadata policy, LR storage, the input's content), to be redone, or cannot
+be written; when all are current it raises ``AlreadyDone``. A grayscale input gives grayscale outputs.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,15 +17,24 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..errors import InvalidInputError
-from ..io.batch import BatchItem
+from ..errors import InvalidInputError, OutputExistsError
+from ..io.batch import AlreadyDone, BatchItem
 from ..io.checkpoints import model_name
-from ..io.images import LoadedImage, encode_jpeg, read_image, write_bytes_atomic, write_png
-from ..io.lrfile import JPEG_LR_WARNING, lr_metadata, lr_warnings, read_lr_info
+from ..io.images import LoadedImage, encode_jpeg, probe_image, read_image, write_bytes_atomic, write_png
+from ..io.lrfile import JPEG_LR_WARNING, LRInfo, lr_metadata, lr_warnings, read_lr_info
 from ..io.metadata import PhotoMetadata
-from ..ops.metrics import psnr, ssim
+from ..ops.metrics import TOO_SMALL_NOTE, measure, too_small
 from ..ops.tiling import CancelCheck, ProgressCallback
 from ..rescaler import IRNRescaler
+from .file_plan import OUTPUT_NAMES, output_decision, request_record
+
+# progress(phase, done, total): phase "downscale" or "upscale", tiles done (fractional inside a tile) of total.
+PhaseProgress = Callable[[str, float, int], None]
+
+
+def _phase(progress: PhaseProgress | None, name: str) -> ProgressCallback | None:
+    return None if progress is None else (lambda done, total: progress(name, done, total))
+
 
 # (rescaler, weights path) for a scale (None: the default) and optionally a weights name the LR file
 # records (a bundled model such as "irn_x2_jpeg"); loads on first use.
@@ -33,7 +45,8 @@ RescalerSource = Callable[..., tuple[IRNRescaler, Path]]
 class FileOptions:
     """How files are written. metadata: "keep" (ICC and EXIF), "strip-gps" or "strip". bit_depth: of the
     restored image (None: the original's). seed, temperature: the latent draw. overwrite: replace outputs;
-    keep_existing: leave an output that exists (else an existing output is an error)."""
+    keep_existing: a batch, where an output that records this request is kept (else an existing output is
+    an error unless ``overwrite``)."""
 
     metadata: str = "keep"
     bit_depth: int | None = None
@@ -55,16 +68,6 @@ class FileResult:
 
     notes: list[str]
     scores: dict[str, float] | None = None
-
-
-def _kept(path: Path, options: FileOptions) -> bool:
-    """Whether an existing output stays as it is (a resumed batch)."""
-    return path.exists() and options.keep_existing and not options.overwrite
-
-
-def _write(path: Path, pixels: np.ndarray, options: FileOptions, **png) -> None:
-    if not _kept(path, options):
-        write_png(path, pixels, overwrite=options.overwrite, **png)
 
 
 def lr_record(rescaler: IRNRescaler, weights: Path, image: LoadedImage) -> dict[str, str]:
@@ -90,31 +93,95 @@ def _bundled_model(recorded: str) -> str | None:
     return name if (BUNDLED_WEIGHTS_DIR / f"{name}.safetensors").is_file() else None
 
 
+def _content_id(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def _decide(item: BatchItem, requests: list[dict], options: FileOptions) -> list[str]:
+    """Per output "write", "keep" or "redo: ..." (see ``output_decision``); AlreadyDone when all are kept."""
+    if not options.keep_existing:  # one file named by the user: an existing output is an error
+        for out in item.outputs:
+            if out.exists() and not options.overwrite:
+                raise OutputExistsError(out)
+    decisions = [
+        output_decision(out, request, overwrite=options.overwrite or not options.keep_existing, inputs=(item.source,))
+        for out, request in zip(item.outputs, requests)
+    ]
+    if all(d == "keep" for d in decisions):
+        raise AlreadyDone("already done with these options")
+    return decisions
+
+
+def _write(path: Path, pixels: np.ndarray, decision: str, **png) -> None:
+    if decision != "keep":
+        write_png(path, pixels, overwrite=decision != "write" or path.exists(), **png)
+
+
+def _redo_notes(item: BatchItem, decisions: list[str]) -> list[str]:
+    return [f"{out.name}: {d}" for out, d in zip(item.outputs, decisions) if d.startswith("redo")]
+
+
+def as_gray(pixels: np.ndarray) -> np.ndarray:
+    """(H, W, 3) with three equal channels: their mean (a grayscale input's outputs stay grayscale)."""
+    return np.repeat(pixels.mean(axis=2, keepdims=True, dtype=np.float32), 3, axis=2)
+
+
+def _lr_request(rescaler: IRNRescaler, options: FileOptions, source_id: str) -> dict[str, object]:
+    return {
+        "output": "lr",
+        "source": source_id,
+        "weights": rescaler.fingerprint,
+        "scale": rescaler.scale,
+        "metadata": options.metadata,
+        "lr_jpeg_quality": options.lr_jpeg_quality,
+    }
+
+
+def _restored_request(rescaler: IRNRescaler, options: FileOptions, source_id: str) -> dict[str, object]:
+    return _lr_request(rescaler, options, source_id) | {
+        "output": "restored",
+        "seed": options.seed,
+        "temperature": options.temperature,
+        "bit_depth": options.bit_depth,
+    }
+
+
 def downscale_file(
     item: BatchItem,
     *,
     rescalers: RescalerSource,
     scale: int | None,
     options: FileOptions,
-    progress: ProgressCallback | None = None,
+    progress: PhaseProgress | None = None,
     cancel: CancelCheck | None = None,
 ) -> FileResult:
     """Write the IRN LR of ``item.source`` to ``item.outputs[0]`` (8-bit PNG with IRN's record and the photo's
     metadata); with a second output, also the restored image at the original's depth, and score it.
     With ``options.lr_jpeg_quality`` the LR is a JPEG (IRN's record in its comment segment) and the
     restoration starts from that JPEG, as a reader of the file would."""
-    image = read_image(item.source)
-    notes = [f"{item.source.name}: {note}" for note in image.notes]
+    probe_image(item.source)
     rescaler, weights = rescalers(scale)
-    lr = rescaler.downscale(image.pixels, progress=progress, cancel=cancel)
+    source_id = _content_id(item.source)
+    requests = [_lr_request(rescaler, options, source_id), _restored_request(rescaler, options, source_id)]
+    decisions = _decide(item, requests[: len(item.outputs)], options)
+    image = read_image(item.source)
+    notes = [f"{item.source.name}: {note}" for note in image.notes] + _redo_notes(item, decisions)
+    lr = rescaler.downscale(image.pixels, progress=_phase(progress, "downscale"), cancel=cancel)
+    if image.grayscale:
+        lr = as_gray(lr)
+    record = lr_record(rescaler, weights, image) | request_record(requests[0])
     if options.lr_jpeg_quality is None:
-        _write(item.outputs[0], lr, options, metadata=lr_record(rescaler, weights, image), photo=options.photo(image))
+        _write(item.outputs[0], lr, decisions[0], metadata=record, photo=options.photo(image))
     else:
         if rescaler.restorer is None:
             notes.append(f"warning: {JPEG_LR_WARNING}")
-        data = encode_jpeg(lr, quality=options.lr_jpeg_quality, metadata=lr_record(rescaler, weights, image))
-        if not _kept(item.outputs[0], options):
-            write_bytes_atomic(item.outputs[0], data, overwrite=options.overwrite)
+        data = encode_jpeg(lr, quality=options.lr_jpeg_quality, metadata=record)
+        if decisions[0] != "keep":
+            write_bytes_atomic(item.outputs[0], data, overwrite=decisions[0] != "write" or item.outputs[0].exists())
         decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         if decoded is None:
             raise InvalidInputError(f"{item.outputs[0].name}: the JPEG just encoded could not be decoded")
@@ -126,18 +193,34 @@ def downscale_file(
         temperature=options.temperature,
         seed=options.seed,
         output_size=image.pixels.shape[:2],
-        progress=progress,
+        progress=_phase(progress, "upscale"),
         cancel=cancel,
     )
+    if image.grayscale:
+        restored = as_gray(restored)
     depth = options.bit_depth or (16 if image.bit_depth == 16 else 8)
-    _write(item.outputs[1], restored, options, bit_depth=depth, photo=options.photo(image))
-    s = rescaler.scale
-    scores = {
-        "psnr_y": psnr(restored, image.pixels, crop_border=s, y_channel=True),
-        "ssim_y": ssim(restored, image.pixels, crop_border=s, y_channel=True),
-        "psnr_rgb": psnr(restored, image.pixels),
-    }
+    record = request_record(requests[1])
+    _write(item.outputs[1], restored, decisions[1], bit_depth=depth, metadata=record, photo=options.photo(image))
+    scores = measure(restored, image.pixels, scale=rescaler.scale)
+    if too_small(scores):
+        notes.append(f"{item.source.name}: " + TOO_SMALL_NOTE.format(border=rescaler.scale))
     return FileResult(notes, scores)
+
+
+def check_lr_size(image: LoadedImage, info: LRInfo) -> None:
+    """InvalidInputError when an LR's pixels disagree with the size and scale it records (a photo editor
+    resized it and kept the text chunks): its size must be the recorded original's / scale, rounded up."""
+    h, w = image.pixels.shape[:2]
+    if info.original_size is None:
+        return
+    oh, ow = info.original_size
+    expected = (-(-oh // info.scale), -(-ow // info.scale))
+    if (h, w) != expected:
+        raise InvalidInputError(
+            f"{image.path.name} records an original of {ow}x{oh} at x{info.scale}, so its pixels should be "
+            f"{expected[1]}x{expected[0]}, but they are {w}x{h} (was it resized after downscaling?); pass "
+            "--scale to restore it anyway as a foreign LR"
+        )
 
 
 def upscale_file(
@@ -146,15 +229,27 @@ def upscale_file(
     rescalers: RescalerSource,
     scale: int | None,
     options: FileOptions,
-    progress: ProgressCallback | None = None,
+    progress: PhaseProgress | None = None,
     cancel: CancelCheck | None = None,
 ) -> FileResult:
     """Restore the LR file ``item.source`` to ``item.outputs[0]``, at the size and depth it records.
 
-    An LR IRN Studio did not write needs ``scale`` (InvalidInputError otherwise) and is restored with a
-    warning: IRN restores only its own, losslessly stored LR images well."""
+    An LR whose pixels disagree with its record is refused (``check_lr_size``) unless ``scale`` is given:
+    then it is restored as a foreign LR, with a warning. An LR IRN Studio did not write needs ``scale``
+    (InvalidInputError otherwise) and is restored with a warning: IRN restores only its own, losslessly
+    stored LR images well."""
+    probe_image(item.source)
     image = read_image(item.source)
     info = read_lr_info(image)
+    notes: list[str] = []
+    if info is not None and scale is None:
+        check_lr_size(image, info)
+    elif info is not None:
+        try:
+            check_lr_size(image, info)
+        except InvalidInputError as exc:
+            notes.append(f"warning: {str(exc).split('; pass')[0]}; restored as a foreign LR at x{scale}")
+            info = None
     scale = scale or (info.scale if info else None)
     if scale is None:
         raise InvalidInputError(
@@ -163,7 +258,10 @@ def upscale_file(
         )
     recorded = _bundled_model(info.model) if info else None
     rescaler, _ = rescalers(scale, recorded) if recorded else rescalers(scale)
-    notes = [
+    request = _restored_request(rescaler, options, _content_id(item.source))
+    decisions = _decide(item, [request], options)
+    notes += _redo_notes(item, decisions)
+    notes += [
         f"warning: {w}"
         for w in lr_warnings(
             image,
@@ -175,26 +273,23 @@ def upscale_file(
     ]
     output_size = None
     if info and info.original_size and info.scale == rescaler.scale:
-        h, w = image.pixels.shape[:2]
-        oh, ow = info.original_size
-        if oh <= h * rescaler.scale and ow <= w * rescaler.scale:
-            output_size = info.original_size
+        output_size = info.original_size
     hr = rescaler.upscale(
         image.pixels,
         temperature=options.temperature,
         seed=options.seed,
         output_size=output_size,
-        progress=progress,
+        progress=_phase(progress, "upscale"),
         cancel=cancel,
     )
+    if image.grayscale:
+        hr = as_gray(hr)
     depth = options.bit_depth or (info.original_bit_depth if info else 8)
-    _write(item.outputs[0], hr, options, bit_depth=depth, photo=options.photo(image))
+    _write(
+        item.outputs[0], hr, decisions[0], bit_depth=depth, metadata=request_record(request), photo=options.photo(image)
+    )
     return FileResult(notes)
 
 
-OUTPUT_NAMES: dict[str, Callable[[str, int], list[str]]] = {
-    "downscale": lambda stem, s: [f"{stem}_x{s}_lr.png"],
-    "upscale": lambda stem, s: [f"{stem}_restored.png"],
-    "roundtrip": lambda stem, s: [f"{stem}_x{s}_lr.png", f"{stem}_x{s}_restored.png"],
-}
 OPERATIONS = {"downscale": downscale_file, "roundtrip": downscale_file, "upscale": upscale_file}
+__all__ = ["OUTPUT_NAMES", "OPERATIONS", "FileOptions", "FileResult", "lr_record", "downscale_file", "upscale_file"]

@@ -6,18 +6,20 @@ import threading
 from pathlib import Path
 
 from ..baselines import Baseline
-from ..io.checkpoints import resolve_weights
+from ..errors import WeightsError
+from ..io.checkpoints import load_model, resolve_weights
 from ..rescaler import IRNRescaler
 from .compare import comparison_baselines
 from .results import ComparisonSettings
 
 
 class ModelCache:
-    """IRN rescalers by weights file and baselines by (scale, SR model); safe to use from worker threads
-    (one load at a time)."""
+    """IRN rescalers by weights file and baselines by (scale, SR model), each loaded once (the one cache
+    of the CLI and the app); safe to use from worker threads (one load at a time)."""
 
-    def __init__(self, *, device: str = "auto"):
+    def __init__(self, *, device: str = "auto", precision: str = "auto"):
         self.device = device
+        self.precision = precision
         self._lock = threading.Lock()
         self._rescalers: dict[str, IRNRescaler] = {}
         self._baselines: dict[tuple[int, str | None], tuple[list[Baseline], list[str]]] = {}
@@ -27,12 +29,22 @@ class ModelCache:
         return resolve_weights(settings.weights, settings.scale)
 
     def rescaler(self, settings: ComparisonSettings) -> IRNRescaler:
-        path = self.weights_path(settings)
+        return self.rescaler_for(settings.weights, scale=settings.scale)
+
+    def rescaler_for(self, weights: str | None, *, scale: int | None) -> IRNRescaler:
+        """The rescaler of a weights file or bundled name (None: the bundled model of ``scale``), with its
+        restorer when the file is JPEG-robust; WeightsError when the file is not an IRN of ``scale``."""
+        path = resolve_weights(weights, scale)
         key = str(path.resolve())
         with self._lock:
             if key not in self._rescalers:
-                self._rescalers[key] = IRNRescaler.from_weights(str(path), scale=settings.scale, device=self.device)
-            return self._rescalers[key]
+                self._rescalers[key] = IRNRescaler(
+                    load_model(path, scale=scale), device=self.device, precision=self.precision
+                )
+            rescaler = self._rescalers[key]
+        if scale is not None and rescaler.scale != scale:
+            raise WeightsError(f"{path} is an IRN x{rescaler.scale} checkpoint, but x{scale} was asked for")
+        return rescaler
 
     def baselines(self, settings: ComparisonSettings) -> tuple[list[Baseline], list[str]]:
         """(baselines, notices) for the settings' scale and SR model; see ``comparison_baselines``."""

@@ -16,7 +16,7 @@ import numpy as np
 from ..baselines import Baseline, bicubic_downscale
 from ..errors import Cancelled, InvalidInputError
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
-from ..ops.metrics import psnr, ssim
+from ..ops.metrics import measure, psnr
 from ..ops.tiling import CancelCheck
 from ..rescaler import IRNRescaler
 from .results import IRN_HR_INPUTS, ComparisonSettings, Provenance
@@ -95,11 +95,8 @@ def _check(cancel: CancelCheck | None) -> None:
 def _scores(image: np.ndarray, reference: np.ndarray | None, scale: int) -> dict[str, float | None]:
     if reference is None:
         return {"psnr_y": None, "ssim_y": None, "psnr_rgb": None}
-    return {
-        "psnr_y": psnr(image, reference, crop_border=scale, y_channel=True),
-        "ssim_y": ssim(image, reference, crop_border=scale, y_channel=True),
-        "psnr_rgb": psnr(image, reference, crop_border=scale),
-    }
+    metrics = measure(image, reference, scale=scale)
+    return {key: metrics[key] for key in ("psnr_y", "ssim_y", "psnr_rgb")}
 
 
 def sample_draws(

@@ -17,8 +17,11 @@ log = logging.getLogger("irn_core.cli")
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    verbose = getattr(args, "verbose", False)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     args.argv = list(sys.argv[1:] if argv is None else argv)
     from ..device import keep_freed_memory
 

@@ -32,8 +32,11 @@ def _progress_bar(desc: str, quiet: bool):
     return update, bar.close
 
 
-def _load_model(args, scale: int | None, weights: str | None = None):
-    from ..io.checkpoints import bundled_weights_path, load_irn, resolve_weights
+def load_rescaler(args, scale: int | None, weights: str | None = None):
+    """(rescaler, weights path) for ``--weights`` (or a bundled model an LR file names) at ``scale``, through
+    the one model cache; a JPEG-robust file brings its restoration module."""
+    from ..analysis.models import ModelCache
+    from ..io.checkpoints import bundled_weights_path, resolve_weights
 
     weights = args.weights or weights
     if not weights and scale is not None and bundled_weights_path(scale) is None:
@@ -41,16 +44,11 @@ def _load_model(args, scale: int | None, weights: str | None = None):
             f"IRN Studio ships no x{scale} weights; pass --weights FILE (an official .pth or our "
             ".safetensors) or choose --scale 2 or 4"
         )
+    cache = getattr(args, "model_cache", None)
+    if cache is None:
+        cache = args.model_cache = ModelCache(device=args.device, precision=args.precision)
     path = resolve_weights(weights, scale)
-    return load_irn(path, scale=scale), path
-
-
-def _rescaler(args, net, path=None):
-    """The rescaler for a loaded IRN; a JPEG-robust weights file brings its restoration module."""
-    from ..io.checkpoints import load_restorer
-    from ..rescaler import IRNRescaler
-
-    return IRNRescaler(net, device=args.device, precision=args.precision, restorer=load_restorer(path))
+    return cache.rescaler_for(str(path), scale=scale), path
 
 
 def cmd_speed(args) -> int:
@@ -139,7 +137,10 @@ def cmd_train(args) -> int:
     if args.color_augment:
         values["color_augment"] = True
     values.pop("extra", None)
+    if not args.config:
+        _recipe_for_the_machine(values)
     config = TrainConfig.from_dict(values)
+    _check_training_memory(config)
     if args.time_limit is not None and args.time_limit <= 0:
         raise CliError(f"--time-limit must be a positive number of minutes, got {args.time_limit}")
     result = train(
@@ -153,6 +154,44 @@ def cmd_train(args) -> int:
         + ("; run the same command again to resume" if result.iterations < config.iters else "")
     )
     return EXIT_OK
+
+
+def _recipe_for_the_machine(values: dict) -> None:
+    """Without --config: on CPU the CPU recipe (the one that trained the bundled weights) under the options
+    given; on CUDA the paper's (the TrainConfig defaults). Says which."""
+    from ..device import pick_device
+    from ..training.config import cpu_recipe
+
+    device = pick_device(values.get("device", "auto"))
+    scale = int(values.get("scale", 4))
+    if device.type != "cpu":
+        print(f"note: {device.type} training with the paper's recipe (batch 16, patch 144)", file=sys.stderr)
+        return
+    recipe = {k: v for k, v in cpu_recipe(scale).items() if k not in values}
+    values.update(recipe)
+    shown = ", ".join(f"{k} {values[k]}" for k in ("iters", "batch", "patch", "lr"))
+    print(f"note: CPU training with the CPU recipe ({shown}); the paper's GPU recipe needs --config", file=sys.stderr)
+
+
+def _check_training_memory(config) -> None:
+    from ..device import available_memory_bytes
+    from ..training.config import training_memory_bytes
+
+    processes = int(os.environ.get("WORLD_SIZE", "1"))
+    if processes > 1 and os.environ.get("RANK", "0") != "0":
+        return
+    need, free = training_memory_bytes(config, processes), available_memory_bytes()
+    if free is not None and need > 0.9 * free and _device_type(config.device) == "cpu":
+        raise CliError(
+            f"this run needs about {need / 2**30:.1f} GiB (batch {config.batch} of {config.patch}^2 patches in "
+            f"{processes} process(es)), but {free / 2**30:.1f} GiB is free; use a smaller --batch or --patch"
+        )
+
+
+def _device_type(device: str) -> str:
+    from ..device import pick_device
+
+    return pick_device(device).type
 
 
 def cmd_export(args) -> int:
@@ -217,8 +256,7 @@ def cmd_sample(args) -> int:
     image = read_image(args.input)
     info = read_lr_info(image)
     scale = args.scale or (info.scale if info else None) or (None if args.weights else 4)
-    net, path = _load_model(args, scale)
-    rescaler = _rescaler(args, net, path)
+    rescaler, _ = load_rescaler(args, scale)
     if info is not None:
         lr, reference, size = image.pixels, None, info.original_size
     else:

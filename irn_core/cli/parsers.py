@@ -3,21 +3,53 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from . import commands, rescale
 
 SCALE_HELP = "rescaling factor; weights ship for x2 and x4 (x8 needs --weights FILE)"
+# Defaults as TrainConfig (the paper's recipe, on CUDA) and training.config.CPU_RECIPES state them
+# (tests/core/test_fresh_machine.py checks that these texts agree).
 TRAIN_OPTIONS = (
-    ("iters", int, "iterations in all (the run resumes until it reaches them)"),
-    ("batch", int, "patches per iteration, in all processes together"),
-    ("patch", int, "HR patch edge in pixels"),
-    ("seed", int, "seed of the patch sampler and initialisation"),
-    ("lr", float, "peak learning rate"),
-    ("z-warmup-iters", int, "iterations over which the latent temperature rises from 0 to 1"),
-    ("lr-warmup-iters", int, "iterations of linear learning-rate warm-up"),
+    (
+        "iters",
+        int,
+        "iterations in all (the run resumes until it reaches them) (default: CPU 1500 at x2, 400 at x4; CUDA 500000)",
+    ),
+    ("batch", int, "patches per iteration, in all processes together (default: CPU 16 at x2, 12 at x4; CUDA 16)"),
+    ("patch", int, "HR patch edge in pixels (default: CPU 64 at x2, 96 at x4; CUDA 144)"),
+    ("seed", int, "seed of the patch sampler and initialisation (default: 0)"),
+    ("lr", float, "peak learning rate (default: CPU 0.0004, cosine; CUDA 0.0002, multistep)"),
+    (
+        "z-warmup-iters",
+        int,
+        "iterations over which the latent temperature rises from 0 to 1 (default: CPU 400 at x2, 200 at x4; CUDA 0)",
+    ),
+    ("lr-warmup-iters", int, "iterations of linear learning-rate warm-up (default: CPU 50; CUDA 0)"),
     ("threads", int, "CPU threads (default: all cores)"),
-    ("val-every", int, "validate every this many iterations"),
+    ("val-every", int, "validate every this many iterations (default: 250)"),
 )
+
+
+def _quality(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"JPEG quality must be 1-100, got {value}")
+    return value
+
+
+def _temperature(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite temperature >= 0, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to 2**63 - 1, got {text}")
+    return value
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -49,6 +81,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     _add_precision(p, "auto")
     p.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar (notes and warnings still show)")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="log details, with the traceback of a file that hit a bug"
+    )
 
 
 def _add_rescale(sub, name: str, help_text: str, output_help: str) -> argparse.ArgumentParser:
@@ -73,12 +108,12 @@ def _add_lr_format(p: argparse.ArgumentParser) -> None:
         "irn_x2_jpeg, bundled, or a FILE trained with jpeg_in_loop); any other IRN restores a JPEG LR worse than "
         "bicubic, and says so",
     )
-    p.add_argument("--quality", type=int, default=90, help="JPEG quality 1-100 of the LR with --format jpeg")
+    p.add_argument("--quality", type=_quality, default=90, help="JPEG quality 1-100 of the LR with --format jpeg")
 
 
 def _add_latent(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=0, help="seed of the latent draw z")
-    p.add_argument("--temperature", type=float, default=1.0, help="z ~ N(0, T^2 I); 0 gives z = 0")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the latent draw z")
+    p.add_argument("--temperature", type=_temperature, default=1.0, help="z ~ N(0, T^2 I); 0 gives z = 0")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,9 +168,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=commands.cmd_speed)
 
-    p = _parser(sub, "train", "train IRN or the SR baseline (resumes when --out holds checkpoints)")
+    p = _parser(
+        sub,
+        "train",
+        "train IRN or the SR baseline (resumes when --out holds checkpoints)",
+        "Train IRN or the SR baseline; a run resumes when --out holds checkpoints. Without --config, a CPU run "
+        "takes the CPU recipe that trained the bundled weights and a CUDA run the paper's; the memory a run "
+        "needs is estimated first.",
+    )
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("--model", choices=("irn", "sr"), help="irn or sr (our SR baseline) (default: irn)")
-    p.add_argument("--scale", type=int, choices=(2, 4, 8), help="rescaling factor")
+    p.add_argument("--scale", type=int, choices=(2, 4, 8), help="rescaling factor (default: 4)")
     p.add_argument("--data", help="folder of training images (any PNG/JPEG photos)")
     p.add_argument("--val", help="folder of validation images (e.g. Set5)")
     p.add_argument("--out", help="run folder (checkpoints, log.csv)")
@@ -235,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output folder (created; existing files are kept)")
     _add_common(p)
     p.add_argument("--draws", type=int, default=8, help="number of latent draws")
-    p.add_argument("--temperature", type=float, default=1.0, help="z ~ N(0, T^2 I)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first draw; draw i uses seed+i")
+    p.add_argument("--temperature", type=_temperature, default=1.0, help="z ~ N(0, T^2 I)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the first draw; draw i uses seed+i")
     p.set_defaults(func=commands.cmd_sample)
     return parser

@@ -1,9 +1,13 @@
 """``irn downscale``, ``upscale`` and ``roundtrip``: one image or whole folders.
 
 One input file and an output file name: that file is written (an existing one is an error unless
---overwrite). Otherwise the output is a folder (created), every image gets its outputs there, outputs that
-exist are skipped and counted, so running the same command again resumes an interrupted batch; a bad file
-is reported and the batch goes on. Exit code 0 when every file succeeded, 1 otherwise.
+--overwrite). Otherwise the output is a folder (created) and every image gets its outputs there, named
+for the whole batch before any work (two inputs never share an output; an output is never an input).
+An output that records the same request (weights, seed, temperature, bit depth, metadata, input) is
+kept, so running the same command again resumes an interrupted batch; one made with other options is
+redone. Every check that needs no network (outputs writable, not the input, options in range) runs
+before the first network pass. A bad file is reported and the batch goes on; a full disk stops it.
+Exit code 0 when every file succeeded, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -11,10 +15,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..analysis.files import OPERATIONS, OUTPUT_NAMES, FileOptions
-from ..io.batch import BatchItem, BatchSummary, collect_images, plan_batch, run_batch
-from ..io.images import READABLE_SUFFIXES
-from .commands import EXIT_ERROR, EXIT_OK, CliError, _load_model, _rescaler
+from .commands import EXIT_ERROR, EXIT_OK, CliError, load_rescaler
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif", ".avif")
 
 
 class _Models:
@@ -30,8 +33,7 @@ class _Models:
         if key not in self._by_scale:
             from ..device import device_description
 
-            net, path = _load_model(self.args, scale, weights)
-            rescaler = _rescaler(self.args, net, path)
+            rescaler, path = load_rescaler(self.args, scale, weights)
             self._by_scale[key] = (rescaler, path)
             if self.say is not None:
                 self.say(
@@ -42,12 +44,13 @@ class _Models:
 
 
 class _Reporter:
-    """One overall progress bar (files done of all, ETA) with the current file and its tiles; notes and
-    warnings go to stderr whatever -q says (-q removes only the progress bar)."""
+    """Files done of all (when there are several) and, below, the current file's phase ("downscale",
+    "upscale") in tiles, each with a time estimate; notes and warnings go to stderr whatever -q says
+    (-q removes only the bars)."""
 
     def __init__(self, total: int, *, quiet: bool, command: str):
-        self.bar = None
-        if not quiet and total:
+        self.quiet, self.bar, self.phase_bar, self.phase = quiet, None, None, ""
+        if not quiet and total > 1:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, desc=command, unit="image", dynamic_ncols=True, file=sys.stderr)
@@ -56,48 +59,65 @@ class _Reporter:
     def say(self, text: str, *, result: bool = False) -> None:
         """A note or warning (stderr), or with ``result`` a figure the user asked for (stdout)."""
         stream = sys.stdout if result else sys.stderr
-        if self.bar is not None:
-            self.bar.write(text, file=stream)
+        if self.bar is not None or self.phase_bar is not None:
+            from tqdm import tqdm
+
+            tqdm.write(text, file=stream)
         else:
             print(text, file=stream)
 
-    def start(self, item: BatchItem) -> None:
+    def start(self, item) -> None:
         self.current = item.source.name
         if self.bar is not None:
             self.bar.set_postfix_str(self.current)
 
-    def tiles(self, done: float, total: int) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix_str(f"{self.current}: {done / total:.0%} of {total} tile{'s' * (total > 1)}")
+    def tiles(self, phase: str, done: float, total: int) -> None:
+        if self.quiet:
+            return
+        from tqdm import tqdm
 
-    def finished(self, index: int, item: BatchItem, outcome: str, message: str) -> None:
+        if self.phase_bar is None or phase != self.phase or self.phase_bar.total != total:
+            if self.phase_bar is not None:
+                self.phase_bar.close()
+            self.phase = phase
+            self.phase_bar = tqdm(
+                total=total,
+                desc=f"{self.current}: {phase}",
+                unit="tile",
+                leave=False,
+                dynamic_ncols=True,
+                file=sys.stderr,
+                bar_format="{desc} {n:.0f}/{total} tiles |{bar}| {percentage:3.0f}% [{elapsed}<{remaining}]",
+            )
+        bar = self.phase_bar
+        assert bar is not None
+        bar.update(min(done, total) - bar.n)  # redrawn at most every 0.1 s
+
+    def finished(self, index: int, item, outcome: str, message: str) -> None:
+        self._close_phase()
         if outcome == "failed":
             self.say(f"error: {item.source}: {message}")
+        elif outcome == "skipped" and self.bar is None:
+            self.say(f"note: {item.source.name}: {message}")
         if self.bar is not None:
             self.bar.update(1)
 
+    def _close_phase(self) -> None:
+        if self.phase_bar is not None:
+            self.phase_bar.close()
+            self.phase_bar = None
+
     def close(self) -> None:
+        self._close_phase()
         if self.bar is not None:
             self.bar.close()
-
-
-def _weights_scale(weights: str) -> int:
-    from ..io.checkpoints import checkpoint_scale, resolve_weights
-
-    return checkpoint_scale(resolve_weights(weights, None))
-
-
-def _jpeg_lr_names(names):
-    return lambda stem, s: [
-        n.removesuffix("_lr.png") + "_lr.jpg" if n.endswith("_lr.png") else n for n in names(stem, s)
-    ]
 
 
 def _single_output(args) -> Path | None:
     """The output file when one file goes to an image-file name (the one-image form), else None."""
     out = Path(args.output)
     one_file = len(args.inputs) == 1 and Path(args.inputs[0]).is_file()
-    if one_file and out.suffix.lower() in READABLE_SUFFIXES and not out.is_dir():
+    if one_file and out.suffix.lower() in IMAGE_SUFFIXES and not out.is_dir():
         jpeg_name = out.suffix.lower() in (".jpg", ".jpeg")
         if args.command == "downscale" and jpeg_name != (args.lr_format == "jpeg"):
             raise CliError(
@@ -106,12 +126,16 @@ def _single_output(args) -> Path | None:
             )
         if args.command == "roundtrip":
             raise CliError(f"roundtrip writes two files (LR and restored); -o must be a folder, got {out}")
+        if args.command != "downscale" and out.suffix.lower() != ".png":
+            raise CliError(f"{out.name}: the restored image is written as PNG (lossless); use a .png name")
         return out
     return None
 
 
-def _work(args, models: _Models, report: _Reporter):
-    options = FileOptions(
+def _options(args):
+    from ..analysis.files import FileOptions
+
+    return FileOptions(
         metadata="strip" if args.strip_metadata else ("strip-gps" if args.strip_gps else "keep"),
         bit_depth=getattr(args, "bit_depth", None),
         seed=getattr(args, "seed", 0),
@@ -120,10 +144,16 @@ def _work(args, models: _Models, report: _Reporter):
         keep_existing=not args.single,
         lr_jpeg_quality=args.quality if getattr(args, "lr_format", "png") == "jpeg" else None,
     )
+
+
+def _work(args, models: _Models, report: _Reporter):
+    from ..analysis.files import OPERATIONS
+
+    options = _options(args)
     operation = OPERATIONS[args.command]
     default_scale = args.scale or (None if args.weights else (None if args.command == "upscale" else 4))
 
-    def process(item: BatchItem) -> None:
+    def process(item) -> None:
         report.start(item)
         result = operation(item, rescalers=models.get, scale=default_scale, options=options, progress=report.tiles)
         for note in result.notes:
@@ -139,43 +169,71 @@ def _work(args, models: _Models, report: _Reporter):
     return process
 
 
+def _scale_for_names(args) -> int:
+    if args.scale:
+        return args.scale
+    if not args.weights:
+        return 4
+    from ..io.checkpoints import checkpoint_scale, resolve_weights
+
+    return checkpoint_scale(resolve_weights(args.weights, None))
+
+
+def _check_output_folder(out_dir: Path) -> None:
+    from ..io.images import check_output
+
+    check_output(out_dir / ".irn-studio-probe", overwrite=True)
+
+
 def cmd_rescale(args) -> int:
     """downscale, upscale or roundtrip over the inputs (args.command says which)."""
-    images, ignored = collect_images(args.inputs, recursive=args.recursive)
-    if not images:
-        raise CliError(f"no images in {', '.join(args.inputs)} (readable: {', '.join(READABLE_SUFFIXES)})")
-    scale_for_names = args.scale or (_weights_scale(args.weights) if args.weights else 4)
+    from ..analysis.file_plan import plan_files
+    from ..io.batch import BatchItem, run_batch
+    from ..io.images import check_output, probe_image
+
+    for raw in args.inputs:
+        if not Path(raw).exists():
+            raise CliError(f"{raw} does not exist; expected an image file or a folder of images")
     single = _single_output(args)
     args.single = single is not None
-    if single is not None:
-        items = [BatchItem(images[0][0], (single,))]
+    if single is not None:  # the one-image form: an existing output is an error, not a skip
+        source = Path(args.inputs[0])
+        check_output(single, overwrite=args.overwrite, inputs=(source,))
+        probe_image(source)
+        items, ignored, earlier = [BatchItem(source, (single,))], [], []
     else:
         out_dir = Path(args.output)
-        names = OUTPUT_NAMES[args.command]
-        if getattr(args, "lr_format", "png") == "jpeg":
-            names = _jpeg_lr_names(names)
-        items = plan_batch(images, out_dir, names=lambda stem: names(stem, scale_for_names))
-    report = _Reporter(len(items), quiet=args.quiet or single is not None, command=args.command)
+        plan = plan_files(
+            args.inputs,
+            out_dir,
+            command=args.command,
+            scale=_scale_for_names(args),
+            recursive=args.recursive,
+            lr_format=getattr(args, "lr_format", "png"),
+        )
+        items, ignored, earlier = plan.items, plan.ignored, plan.earlier_outputs
+        _check_output_folder(out_dir)
+    report = _Reporter(len(items), quiet=args.quiet, command=args.command)
     models = _Models(args, say=report.say)
     process = _work(args, models, report)
-
-    if single is not None:  # the one-image form: an existing output is an error, not a skip
+    if single is not None:
         single.parent.mkdir(parents=True, exist_ok=True)
-        process(items[0])
+        try:
+            process(items[0])
+        finally:
+            report.close()
         print(f"wrote {single}")
         return EXIT_OK
     try:
-        summary = run_batch(items, process, overwrite=args.overwrite, on_item=report.finished)
+        summary = run_batch(items, process, on_item=report.finished)
     finally:
         report.close()
-    return _summarise(summary, ignored, args)
-
-
-def _summarise(summary: BatchSummary, ignored: list[Path], args) -> int:
-    summary.ignored = ignored
+    summary.ignored, summary.earlier_outputs = ignored, earlier
     print(f"irn {args.command}: {summary.describe()}; outputs in {args.output}")
     for path, message in summary.failed:
         print(f"  failed: {path}: {message}", file=sys.stderr)
-    if summary.skipped and not args.overwrite:
-        print("  (skipped files already have their outputs; --overwrite redoes them)", file=sys.stderr)
+    if summary.not_attempted:
+        print(f"  not attempted (disk full): {', '.join(p.name for p in summary.not_attempted)}", file=sys.stderr)
+    if summary.skipped:
+        print("  (skipped files have outputs made with these options; --overwrite redoes them)", file=sys.stderr)
     return EXIT_OK if summary.ok else EXIT_ERROR

@@ -24,6 +24,7 @@ from ..errors import WeightsError
 from ..nn.crm import CRM_ARCHITECTURE, CompressionRestorer
 from ..nn.irn import ARCHITECTURE, IRN, SUPPORTED_SCALES, build_irn, official_haar_weights
 from ..nn.sr import COMPACT_ARCHITECTURE, SR_CONVS, SR_FEATURES, CompactSR
+from .images import file_mode
 
 log = logging.getLogger(__name__)
 
@@ -102,25 +103,75 @@ def read_state_dict(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
 
 
 def load_irn(path: str | os.PathLike | None = None, *, scale: int | None = None) -> IRN:
-    """Build an IRN from an official ``.pth`` checkpoint or our ``.safetensors`` weights.
+    """Build an IRN from an official ``.pth`` checkpoint or our ``.safetensors`` weights (or a bundled name
+    such as "irn_x2_jpeg"), reading the file once.
 
     path None: the bundled weights for ``scale`` (default x4), from any working directory.
     The scale is read from the file (its number of Haar stages); when ``scale`` is given
     and differs, WeightsError says both. Loading is strict: a missing or unexpected
-    tensor is an error. Returns the model in eval mode, on the CPU, float32.
+    tensor is an error, and so is a tensor that is not finite. Returns the model in eval mode, on the CPU,
+    float32, with ``net.metadata`` (the file's record) and ``net.restorer``: a JPEG-robust file's
+    compression-restoration module, else None. ``IRNRescaler(net)`` uses that restorer, so a JPEG-robust
+    file is never run without it. ``load_model`` returns the same as a descriptor.
     """
-    if path is None:
-        path = resolve_weights(None, DEFAULT_SCALE if scale is None else scale)
+    return load_model(path, scale=scale).net
+
+
+@dataclass(frozen=True)
+class LoadedIRN:
+    """An IRN weights file read once, with what it is (in spandrel's manner of model descriptors).
+
+    net: the IRN (float32, eval, CPU). restorer: a JPEG-robust file's compression-restoration module, else
+    None. source: "bundled", "irn-studio" or "official". metadata: the file's training record (empty for an
+    official .pth). fingerprint: ``weights_fingerprint(net)``, as LR files record it.
+    """
+
+    path: Path
+    net: IRN
+    restorer: CompressionRestorer | None
+    source: str
+    metadata: dict[str, str]
+    fingerprint: str
+
+    @property
+    def scale(self) -> int:
+        return self.net.scale
+
+    @property
+    def jpeg_robust(self) -> bool:
+        return self.restorer is not None
+
+    @property
+    def label(self) -> str:
+        return model_name(self.net, self.path) + (", JPEG-robust" if self.jpeg_robust else "")
+
+
+def _check_finite(state: dict[str, torch.Tensor], path: Path) -> None:
+    bad = [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if bad:
+        raise WeightsError(
+            f"{path.name} holds non-finite values (NaN or inf) in {len(bad)} tensor(s), e.g. {bad[0]}; "
+            "expected finite weights (a diverged training run writes such files)"
+        )
+
+
+def load_model(path: str | os.PathLike | None = None, *, scale: int | None = None) -> LoadedIRN:
+    """Read an IRN weights file (a path, a bundled name, or None: the bundled model of ``scale``, default
+    x4) once and return the whole model: the IRN and, for a JPEG-robust file, its restorer. WeightsError
+    for a file that is not an IRN of ``scale``, does not match the architecture, or holds non-finite
+    values."""
+    path = resolve_weights(path, DEFAULT_SCALE if scale is None and path is None else scale)
     state, metadata = read_state_dict(path)
-    state = {k: v for k, v in state.items() if not k.startswith(CRM_PREFIX)}  # see load_restorer
-    found_scale = _scale_from_state_dict(state)
+    _check_finite(state, path)
+    own = {k: v for k, v in state.items() if not k.startswith(CRM_PREFIX)}
+    found_scale = _scale_from_state_dict(own)
     if found_scale not in SUPPORTED_SCALES:
         raise WeightsError(f"{path} holds an IRN of scale {found_scale}; supported: {SUPPORTED_SCALES}")
     if scale is not None and scale != found_scale:
         raise WeightsError(f"{path} is an IRN x{found_scale} checkpoint, but x{scale} was asked for")
     net = build_irn(found_scale)
     try:
-        net.load_state_dict(state, strict=True)
+        net.load_state_dict(own, strict=True)
     except RuntimeError as exc:
         raise WeightsError(
             f"{path} does not match the IRN x{found_scale} architecture: {str(exc).splitlines()[0]}"
@@ -128,18 +179,22 @@ def load_irn(path: str | os.PathLike | None = None, *, scale: int | None = None)
     for name, buffer in net.named_buffers():
         if name.endswith("haar_weights") and not torch.equal(buffer, official_haar_weights(buffer.shape[0] // 4)):
             raise WeightsError(f"{path}: {name} is not the fixed Haar filter bank")
-    net.metadata = metadata  # type: ignore[assignment]  # a plain attribute, not a submodule
-    return net.eval()
+    restorer = _restorer_from_state(state, path)
+    # Plain attributes, not submodules: the IRN's state_dict (and so its fingerprint) stays the official one.
+    object.__setattr__(net, "metadata", metadata)
+    object.__setattr__(net, "restorer", restorer)
+    net.eval()
+    bundled = path.resolve().parent == BUNDLED_WEIGHTS_DIR.resolve()
+    source = "bundled" if bundled else ("irn-studio" if metadata.get("format") == FORMAT_NAME else "official")
+    return LoadedIRN(
+        path=path, net=net, restorer=restorer, source=source, metadata=metadata, fingerprint=weights_fingerprint(net)
+    )
 
 
 CRM_PREFIX = "crm."
 
 
-def load_restorer(path: str | os.PathLike | None) -> CompressionRestorer | None:
-    """The compression-restoration module a JPEG-robust weights file holds (tensors ``crm.*``), else None."""
-    if path is None:
-        return None
-    state, _ = read_state_dict(path)
+def _restorer_from_state(state: dict[str, torch.Tensor], path: Path) -> CompressionRestorer | None:
     own = {k[len(CRM_PREFIX) :]: v for k, v in state.items() if k.startswith(CRM_PREFIX)}
     if not own:
         return None
@@ -149,6 +204,15 @@ def load_restorer(path: str | os.PathLike | None) -> CompressionRestorer | None:
     except RuntimeError as exc:
         raise WeightsError(f"{path}: its crm.* tensors do not match {CRM_ARCHITECTURE}: {exc}") from exc
     return restorer.eval()
+
+
+def load_restorer(path: str | os.PathLike | None) -> CompressionRestorer | None:
+    """The compression-restoration module a JPEG-robust weights file holds (tensors ``crm.*``), else None."""
+    if path is None:
+        return None
+    path = Path(path)
+    state, _ = read_state_dict(path)
+    return _restorer_from_state(state, path)
 
 
 def state_fingerprint(state: dict[str, torch.Tensor]) -> str:
@@ -181,6 +245,7 @@ def write_safetensors(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     save_file(state, str(tmp), metadata=meta)
+    os.chmod(tmp, file_mode())  # safetensors creates 0600; an exported file gets the user's umask
     os.replace(tmp, path)
     return path
 
@@ -216,6 +281,8 @@ def _bundled_weights_dir() -> Path:
 
 
 BUNDLED_WEIGHTS_DIR = _bundled_weights_dir()
+# A bundled model is named by letters, digits and underscores only: "../x" never leaves the folder.
+_BUNDLED_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
 def bundled_weights_path(scale: int, *, kind: str = "irn", variant: str = "") -> Path | None:
@@ -229,9 +296,11 @@ def resolve_weights(weights: str | os.PathLike | None, scale: int | None) -> Pat
     """The IRN weights file to use: ``weights`` if given (a path, or the name of a bundled model such as
     "irn_x2_jpeg"), else the bundled file for ``scale``."""
     if weights:
-        named = BUNDLED_WEIGHTS_DIR / f"{weights}.safetensors"
-        if not Path(weights).exists() and Path(str(weights)).suffix == "" and named.is_file():
-            return named
+        text = str(weights)
+        if not Path(weights).exists() and _BUNDLED_NAME.fullmatch(text):
+            named = BUNDLED_WEIGHTS_DIR / f"{text}.safetensors"
+            if named.is_file():
+                return named
         return Path(weights)
     if scale is None:
         raise WeightsError("no scale and no weights file given: expected one of them")
@@ -286,8 +355,11 @@ def load_sr_model(path: str | os.PathLike, *, scale: int | None = None) -> tuple
     else:
         try:
             from spandrel import ImageModelDescriptor, ModelLoader
-        except ImportError as exc:
-            raise WeightsError(f"loading third-party SR models needs spandrel and torchvision: {exc}") from exc
+        except Exception as exc:  # ImportError, or torchvision's RuntimeError when it does not match torch
+            raise WeightsError(
+                "loading third-party SR models needs spandrel and a torchvision that matches torch "
+                f"(pip install -e '.[sr-models]'): {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            ) from exc
         try:
             descriptor = ModelLoader().load_from_file(str(path))
         except Exception as exc:  # spandrel raises several types for unknown or broken files

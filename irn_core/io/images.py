@@ -8,6 +8,8 @@ same folder, then renames it).
 
 from __future__ import annotations
 
+import errno
+import glob
 import io
 import json
 import os
@@ -21,7 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from ..errors import ImageIOError, InvalidInputError, OutputExistsError
+from ..errors import DiskFullError, ImageIOError, InvalidInputError, OutputExistsError
 from ..ops.codecs import to_uint8
 from .metadata import PhotoMetadata, from_pillow, png_chunks
 
@@ -29,11 +31,97 @@ from .metadata import PhotoMetadata, from_pillow, png_chunks
 HEIF_SUFFIXES = (".heic", ".heif", ".avif")
 READABLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp") + HEIF_SUFFIXES
 LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp") + HEIF_SUFFIXES
-# A decoded image this large would need > 4 GiB as float32; refuse instead of swapping.
-MAX_PIXELS = 350_000_000
+# Peak bytes per HR pixel of the heaviest file pipeline (a round trip): the decoded file, the float32 input,
+# its padded copy, the restored float32 image and its 16-bit encoding, about 29 B measured on a 4000x3000
+# photo, rounded up for the app, which keeps several results of the same size.
+PIPELINE_BYTES_PER_PIXEL = 64
+# Share of the machine's memory a single image may take.
+PIPELINE_MEMORY_SHARE = 0.5
+PIXEL_LIMIT_VARIABLE = "IRN_MAX_MEGAPIXELS"
 
 
-def _file_mode() -> int:
+def pixel_limit() -> int:
+    """The most pixels an image may claim: ``IRN_MAX_MEGAPIXELS`` (in millions) when set, else half of this
+    machine's memory at PIPELINE_BYTES_PER_PIXEL (about 200 MP with 24 GiB). The same for every file, in any
+    order."""
+    override = os.environ.get(PIXEL_LIMIT_VARIABLE)
+    if override:
+        try:
+            return max(1, int(float(override) * 1_000_000))
+        except ValueError:
+            raise InvalidInputError(
+                f"{PIXEL_LIMIT_VARIABLE} must be a number of megapixels, got {override!r}"
+            ) from None
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        total = 16 * 2**30
+    return int(total * PIPELINE_MEMORY_SHARE / PIPELINE_BYTES_PER_PIXEL)
+
+
+def _largest_file_bytes(limit: int) -> int:
+    # An uncompressed 16-bit RGBA image of ``limit`` pixels, plus room for metadata.
+    return limit * 8 + 64 * 2**20
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    """What a file's header says, read without decoding its pixels: width, height, Pillow's format name."""
+
+    width: int
+    height: int
+    format: str
+
+
+def probe_image(path: str | os.PathLike) -> ImageHeader:
+    """Check a file by its header before anything reads it whole: it exists, is not empty, is not larger on
+    disk than any image within the pixel limit could be, is an image, and claims at most ``pixel_limit()``
+    pixels. ImageIOError names the file, the number found and the limit (and how to raise it)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ImageIOError(f"{path} is a folder, not an image file")
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImageIOError(f"{path} does not exist") from None
+    except OSError as exc:
+        raise ImageIOError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
+    if size == 0:
+        raise ImageIOError(f"{path.name} is empty (0 bytes)")
+    limit = pixel_limit()
+    how = f"set {PIXEL_LIMIT_VARIABLE} to raise it if this machine has the memory"
+    if size > _largest_file_bytes(limit):
+        raise ImageIOError(
+            f"{path.name} is {size / 2**30:.1f} GiB on disk, more than an image within the limit of "
+            f"{limit / 1e6:.0f} megapixels can take ({_largest_file_bytes(limit) / 2**30:.1f} GiB); {how}"
+        )
+    if path.suffix.lower() in HEIF_SUFFIXES and not _register_heif():
+        raise ImageIOError(f"{path.name}: reading HEIC/HEIF/AVIF needs pillow-heif (pip install pillow-heif)")
+    Image.MAX_IMAGE_PIXELS = None  # our own limit below, the same whatever was opened before
+    try:
+        with Image.open(path) as im:
+            width, height, kind = im.width, im.height, str(im.format)
+    except UnidentifiedImageError as exc:
+        raise ImageIOError(
+            f"{path.name} is not an image file this program can read (supported: {', '.join(READABLE_SUFFIXES)})"
+        ) from exc
+    except OSError as exc:
+        if exc.errno is not None:  # the file system refused (permissions, I/O error)
+            raise ImageIOError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
+        raise ImageIOError(f"{path.name} is damaged or truncated ({exc}); re-export or re-download it") from exc
+    except (SyntaxError, ValueError) as exc:
+        raise ImageIOError(f"{path.name} is damaged or truncated ({exc}); re-export or re-download it") from exc
+    if width * height > limit:
+        raise ImageIOError(
+            f"{path.name}: {width}x{height} is {width * height / 1e6:.0f} megapixels, above the limit of "
+            f"{limit / 1e6:.0f} megapixels for this machine's memory; {how}"
+        )
+    if width < 1 or height < 1:
+        raise ImageIOError(f"{path.name} has no pixels ({width}x{height})")
+    return ImageHeader(width, height, kind)
+
+
+def file_mode() -> int:
     """The mode a newly created file gets under this process's umask (0o666 & ~umask)."""
     # Linux reports the umask in /proc; elsewhere it can only be read by setting it, so that is done
     # at write time, never at import.
@@ -57,6 +145,7 @@ class LoadedImage:
     metadata: PNG text chunks (e.g. what IRN Studio recorded in an LR file).
     alpha: float32 (H, W) in [0, 1] when the file had an alpha channel, else None.
     photo: the ICC profile and EXIF to carry into outputs (orientation already applied, reset to 1).
+    grayscale: the file stores one gray channel (with or without alpha): its outputs should stay gray.
     """
 
     path: Path
@@ -66,6 +155,7 @@ class LoadedImage:
     metadata: dict[str, str] = field(default_factory=dict)
     alpha: np.ndarray | None = None
     photo: PhotoMetadata = field(default_factory=PhotoMetadata)
+    grayscale: bool = False
 
     @property
     def is_lossy(self) -> bool:
@@ -91,11 +181,6 @@ def _inspect(path: Path) -> tuple[int, dict[str, str], PhotoMetadata, np.ndarray
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(path) as im:
-            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-            if im.width * im.height > MAX_PIXELS:
-                raise ImageIOError(
-                    f"{path.name}: {im.width}x{im.height} is too large (limit {MAX_PIXELS // 1_000_000} megapixels)"
-                )
             im.load()
             orientation = 1 if heif else int(im.getexif().get(0x0112, 1))
             text = {str(k): str(v) for k, v in getattr(im, "text", {}).items()}
@@ -156,6 +241,15 @@ def _apply_orientation(pixels: np.ndarray, orientation: int) -> np.ndarray:
 
 
 def read_image(path: str | os.PathLike, *, background: float = 1.0) -> LoadedImage:
+    """Read an image file as float32 RGB in [0, 1] (see ``_read_image``); a file too large for the memory
+    left is an ImageIOError, not a MemoryError."""
+    try:
+        return _read_image(Path(path), background=background)
+    except MemoryError as exc:
+        raise ImageIOError(f"{Path(path).name}: not enough memory to decode it; close other programs") from exc
+
+
+def _read_image(path: Path, *, background: float = 1.0) -> LoadedImage:
     """Read an image file as float32 RGB in [0, 1].
 
     Grayscale is expanded to 3 channels; an alpha channel is composited over a uniform
@@ -163,18 +257,12 @@ def read_image(path: str | os.PathLike, *, background: float = 1.0) -> LoadedIma
     precision; JPEG EXIF orientation is applied. Raises ImageIOError for a missing,
     empty, unreadable, truncated or non-image file.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise ImageIOError(f"{path} is a folder, not an image file")
-    if not path.exists():
-        raise ImageIOError(f"{path} does not exist")
+    probe_image(path)  # size, type and claimed pixels, before anything is read whole
+    orientation, metadata, photo, decoded = _inspect(path)
     try:
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as exc:
         raise ImageIOError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
-    if data.size == 0:
-        raise ImageIOError(f"{path.name} is empty (0 bytes)")
-    orientation, metadata, photo, decoded = _inspect(path)
     raw = decoded if decoded is not None else cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
     if raw is None:
         raise ImageIOError(f"{path.name} could not be decoded; it may be damaged or in an unsupported variant")
@@ -193,7 +281,7 @@ def read_image(path: str | os.PathLike, *, background: float = 1.0) -> LoadedIma
     alpha = None
     channels = img.shape[2]
     if channels in (1, 2):
-        notes.append("grayscale image: shown as RGB with three equal channels")
+        notes.append("grayscale image: processed as RGB with three equal channels, written back as gray")
         if channels == 2:
             alpha = img[:, :, 1]
         img = np.repeat(img[:, :, :1], 3, axis=2)
@@ -215,7 +303,14 @@ def read_image(path: str | os.PathLike, *, background: float = 1.0) -> LoadedIma
     if min(img.shape[:2]) < 1:
         raise ImageIOError(f"{path.name} has no pixels")
     return LoadedImage(
-        path=path, pixels=img, bit_depth=bit_depth, notes=notes, metadata=metadata, alpha=alpha, photo=photo
+        path=path,
+        pixels=img,
+        bit_depth=bit_depth,
+        notes=notes,
+        metadata=metadata,
+        alpha=alpha,
+        photo=photo,
+        grayscale=channels in (1, 2),
     )
 
 
@@ -257,11 +352,64 @@ def encode_png(
     return png
 
 
+def check_output(path: str | os.PathLike, *, overwrite: bool, inputs: tuple[Path, ...] = ()) -> Path:
+    """Say before any work whether ``path`` can be written: ImageIOError when it is one of ``inputs`` (the
+    same file, whatever its name; refused even with ``overwrite``), when a part of its folder is a file, or
+    when its folder cannot be written; OutputExistsError when it exists and ``overwrite`` is false. The
+    folder need not exist yet (it is created by the caller)."""
+    path = Path(path)
+    for source in inputs:
+        if path.exists() and source.exists() and os.path.samefile(path, source):
+            raise ImageIOError(f"{path} is the input {source} itself; an output never replaces its input")
+    if path.is_dir():
+        raise ImageIOError(f"{path} is a folder; expected a file name to write")
+    if path.exists() and not overwrite:
+        raise OutputExistsError(path)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ImageIOError(f"cannot write {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ImageIOError(f"cannot write {path}: folder {folder} is not writable")
+    return path
+
+
+def _part_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def remove_stale_parts(path: str | os.PathLike) -> list[Path]:
+    """Remove the temporary ``.NAME.PID.*.part`` files an interrupted write of ``path`` left (its process
+    no longer runs; kill -9 skips every cleanup). Returns what was removed."""
+    path = Path(path)
+    removed: list[Path] = []
+    if not path.parent.is_dir():
+        return removed
+    for part in path.parent.glob(f"{glob.escape(_part_prefix(path))}*.part"):
+        pid_text = part.name[len(_part_prefix(path)) :].split(".", 1)[0]
+        if pid_text.isdigit() and not _process_alive(int(pid_text)):
+            part.unlink(missing_ok=True)
+            removed.append(part)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool = False) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     Raises ImageIOError when the file exists and ``overwrite`` is false, or when the
-    folder is missing or not writable; no partial file is left behind either way.
+    folder is missing or not writable (DiskFullError when the disk is full); no partial file is left
+    behind either way (a temporary file of a killed process carries its PID: ``remove_stale_parts``).
     """
     path = Path(path)
     if path.exists() and not overwrite:
@@ -270,8 +418,8 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool 
         raise ImageIOError(f"cannot write {path.name}: folder {path.parent} does not exist")
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        os.chmod(tmp_name, _file_mode())  # mkstemp makes 0600; a saved image gets the usual mode
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{_part_prefix(path)}{os.getpid()}.", suffix=".part", dir=path.parent)
+        os.chmod(tmp_name, file_mode())  # mkstemp makes 0600; a saved image gets the usual mode
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -287,6 +435,8 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool 
     except FileExistsError as exc:
         raise OutputExistsError(path) from exc
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFullError(f"cannot write {path}: the disk is full; free some space and run again") from exc
         raise ImageIOError(
             f"cannot write {path}: {exc.strerror or exc}; check that the folder is writable and the disk has room"
         ) from exc

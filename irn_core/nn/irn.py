@@ -169,6 +169,10 @@ class IRN(nn.Module):
     """
 
     scale: int
+    # Set by io.checkpoints.load_model as plain attributes (not submodules, so the state_dict stays the
+    # official one): the file's record, and a JPEG-robust file's compression-restoration module.
+    metadata: dict[str, str] = {}
+    restorer: nn.Module | None = None
 
     def __init__(self, scale: int, *, blocks_per_stage: int = BLOCKS_PER_STAGE):
         super().__init__()

@@ -136,3 +136,38 @@ def mod_crop(img: np.ndarray, scale: int) -> np.ndarray:
     """Crop the bottom/right so height and width are multiples of ``scale`` (the paper's HR)."""
     h, w = img.shape[:2]
     return img[: h - h % scale, : w - w % scale]
+
+
+METRIC_NAMES = ("psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb")
+TOO_SMALL_NOTE = "too small to measure after the {border}-pixel border crop (SSIM needs 11x11): metrics are NaN"
+
+
+def measure(
+    result: np.ndarray, reference: np.ndarray, *, scale: int, region: Region | None = None, round_y: bool = False
+) -> dict[str, float]:
+    """The one metric set every path reports (app, CLI, folders, studies): PSNR-Y, SSIM-Y, PSNR-RGB and
+    SSIM-RGB of ``result`` against ``reference`` (float32 (H, W, 3) in [0, 1] or uint8, same shape), all with
+    the paper's ``scale``-pixel border cropped from the whole image (none from a ``region``, which is a view
+    inside it). Y is unrounded (the official code) unless ``round_y``. A value that cannot be computed
+    because too little is left (1x1, 1xN, smaller than the crop; SSIM below 11x11) is NaN, never an
+    exception; ``too_small(...)`` says whether that happened."""
+    border = 0 if region is not None else scale
+    out = {}
+    for name, fn, y in (
+        ("psnr_y", psnr, True),
+        ("ssim_y", ssim, True),
+        ("psnr_rgb", psnr, False),
+        ("ssim_rgb", ssim, False),
+    ):
+        try:
+            out[name] = fn(result, reference, crop_border=border, y_channel=y, region=region, round_y=round_y and y)
+        except ValueError as exc:
+            if "same shape" in str(exc):
+                raise
+            out[name] = math.nan
+    return out
+
+
+def too_small(metrics: dict[str, float]) -> bool:
+    """Whether ``measure`` left any metric NaN because the image is too small."""
+    return any(isinstance(v, float) and math.isnan(v) for v in metrics.values())

@@ -11,6 +11,38 @@ from ..errors import ConfigError
 
 PAPER_LAMBDA_FORWARD = {2: 4.0, 4: 16.0, 8: 64.0}
 
+# What trained the bundled weights' first CPU stages (experiments/configs/irn_x2_cpu.json, irn_x4_cpu.json):
+# small patches and a short cosine schedule, so an iteration takes seconds on a laptop, not minutes. The
+# TrainConfig defaults are the paper's recipe, for a GPU. cli/parsers.py states these numbers in --help.
+CPU_RECIPES: dict[int, dict[str, object]] = {
+    2: {"iters": 1500, "batch": 16, "patch": 64, "lr": 4e-4, "z_warmup_iters": 400},
+    4: {"iters": 400, "batch": 12, "patch": 96, "lr": 4e-4, "z_warmup_iters": 200},
+    8: {"iters": 400, "batch": 8, "patch": 128, "lr": 4e-4, "z_warmup_iters": 200},
+}
+CPU_RECIPE_COMMON: dict[str, object] = {
+    "lr_schedule": "cosine",
+    "lr_warmup_iters": 50,
+    "autocast_bf16": True,
+    "val_every": 250,
+    "val_draws": 1,
+    "checkpoint_every": 25,
+}
+# Peak training memory per HR pixel of a batch (forward, backward and Adam), measured at 11.3 GB for 16
+# patches of 144^2 at x2 on CPU; about 34 KB.
+TRAIN_BYTES_PER_PATCH_PIXEL = 34_000
+TRAIN_FIXED_BYTES = 2**29
+
+
+def cpu_recipe(scale: int) -> dict[str, object]:
+    """The CPU recipe for ``scale`` (the options a CPU run takes unless told otherwise)."""
+    return CPU_RECIPE_COMMON | CPU_RECIPES.get(scale, CPU_RECIPES[4])
+
+
+def training_memory_bytes(config: TrainConfig, processes: int = 1) -> int:
+    """Estimated peak memory of a run: per process, its share of the batch at TRAIN_BYTES_PER_PATCH_PIXEL."""
+    per_process = -(-config.batch // max(1, processes))
+    return processes * (per_process * config.patch**2 * TRAIN_BYTES_PER_PATCH_PIXEL + TRAIN_FIXED_BYTES)
+
 
 @dataclass
 class TrainConfig:

@@ -195,21 +195,43 @@ def test_cancel_mid_run_stops_the_worker_and_leaves_no_thread(window, qtbot, tmp
 
 
 @pytest.mark.slow
-def test_screenshot_mode(tmp_path, weights2, image_path, qapp, private_app_settings):
+def test_screenshot_mode_ignores_remembered_settings_and_a_timeout_exits_non_zero(
+    tmp_path, weights2, image_path, qapp, private_app_settings, capsys
+):
+    import json
+
     from PySide6.QtCore import QSettings
 
-    from irn_studio.main import run
+    from irn_studio.main import EXIT_TIMEOUT, run
 
+    user = QSettings("IRN Studio", "IRN Studio")  # what the app remembers into outside --screenshot
+    user.setValue("layout", "1x1")  # an earlier session's choices must not change a figure
+    user.setValue("seed", 6)
+    user.sync()
     out = tmp_path / "shot.png"
-    code = run([image_path, "--weights", weights2, "--layout", "1x3", "--screenshot", str(out), "--timeout", "120"])
+    code = run([image_path, "--weights", weights2, "--screenshot", str(out), "--timeout", "120"])
     assert code == 0
-    # the window kept its settings (the recent-files list) in the tests' own folder, not the user's
-    assert QSettings().fileName().startswith(str(private_app_settings))
-    assert image_path in QSettings().value("recent", [])
+    record = json.loads(out.with_suffix(".json").read_text())
+    seeds = {p["provenance"]["seed"] for p in record["panes"] if p.get("provenance", {}).get("seed") is not None}
+    assert record["layout"] == "2x2" and seeds == {0}
+    user.sync()
+    assert user.value("layout") == "1x1" and image_path not in (user.value("recent") or [])
     from irn_core import read_image
 
     shot = read_image(out).pixels
     assert shot.shape[0] > 300 and shot.std() > 0.05
+    late = tmp_path / "late.png"
+    code = run([image_path, "--weights", weights2, "--screenshot", str(late), "--timeout", "0.01"])
+    assert code == EXIT_TIMEOUT and "expired" in capsys.readouterr().err and late.exists()
+
+
+def test_bad_weights_for_the_app_are_one_line_before_any_window(tmp_path, image_path, capsys):
+    from irn_studio.main import run
+
+    (tmp_path / "bad.pth").write_text("not weights")
+    assert run([image_path, "--weights", str(tmp_path / "bad.pth"), "--screenshot", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "expected IRN weights" in err and "SR" not in err and not (tmp_path / "x.png").exists()
 
 
 def test_large_images_show_a_preview_of_the_visible_region_first(window, tmp_path, qtbot, monkeypatch):

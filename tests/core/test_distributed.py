@@ -47,7 +47,7 @@ def _torchrun(config: dict, tmp_path, nproc: int = 2) -> subprocess.CompletedPro
 
 
 def _weights(run) -> dict:
-    return torch.load(list_checkpoints(run)[-1], weights_only=False)["model"]
+    return torch.load(list_checkpoints(run)[-1], weights_only=True)["model"]
 
 
 def test_rank_sampler_splits_each_global_batch_in_order():

@@ -128,8 +128,8 @@ def test_jpeg_in_the_loop_trains_irn_and_module_together_resumes_and_exports(tmp
     train(config(tmp_path / "whole"), progress=False)
     train(config(tmp_path / "split"), progress=False, stop_after=2)
     train(config(tmp_path / "split"), progress=False)
-    whole = torch.load(list_checkpoints(tmp_path / "whole")[-1], weights_only=False)
-    split = torch.load(list_checkpoints(tmp_path / "split")[-1], weights_only=False)
+    whole = torch.load(list_checkpoints(tmp_path / "whole")[-1], weights_only=True)
+    split = torch.load(list_checkpoints(tmp_path / "split")[-1], weights_only=True)
     for part in ("model", "crm"):
         for key, value in whole[part].items():
             assert torch.allclose(value, split[part][key], atol=1e-6), (part, key)
@@ -224,7 +224,7 @@ def test_a_jpeg_robust_run_validates_with_its_lr_stored_as_jpeg_and_exports_that
         validated = [row for row in csv.DictReader(f) if row["val_psnr_y"]]
     assert len(validated) == 1
 
-    state = torch.load(list_checkpoints(tmp_path / "run")[-1], weights_only=False)
+    state = torch.load(list_checkpoints(tmp_path / "run")[-1], weights_only=True)
     net, restorer = build_irn(2), CompressionRestorer()
     net.load_state_dict(state["model"])
     restorer.load_state_dict(state["crm"])

@@ -53,8 +53,8 @@ def test_resume_equals_uninterrupted(image_folder, tmp_path):
     train(_config(image_folder, tmp_path / "split"), progress=False, stop_after=3)
     assert list_checkpoints(tmp_path / "split")[-1].name == "iter_00000003.pt"
     train(_config(image_folder, tmp_path / "split"), progress=False)
-    a = torch.load(list_checkpoints(tmp_path / "whole")[-1], weights_only=False)["model"]
-    b = torch.load(list_checkpoints(tmp_path / "split")[-1], weights_only=False)["model"]
+    a = torch.load(list_checkpoints(tmp_path / "whole")[-1], weights_only=True)["model"]
+    b = torch.load(list_checkpoints(tmp_path / "split")[-1], weights_only=True)["model"]
     for key in a:
         assert torch.allclose(a[key], b[key], atol=1e-6), key
 
@@ -108,7 +108,7 @@ def test_export_then_load_gives_the_same_outputs(image_folder, tmp_path):
     described = dict(describe_weights(tmp_path / "w2.safetensors"))
     assert "5 iterations in all (3 in the last run)" in described["Training"] and "Validation" not in described
     assert f"{image_folder.name} PSNR-Y" in dict(describe_weights(tmp_path / "w.safetensors"))["Validation"]
-    state = torch.load(list_checkpoints(run)[-1], weights_only=False)["model"]
+    state = torch.load(list_checkpoints(run)[-1], weights_only=True)["model"]
     reference = load_irn.__globals__["build_irn"](2)
     reference.load_state_dict(state)
     x = torch.rand(1, 3, 16, 16)
@@ -189,8 +189,8 @@ def test_bf16_on_a_cpu_without_fast_bf16_trains_in_fp32(image_folder, tmp_path, 
     with pytest.warns(RuntimeWarning, match="no native bf16"):
         train(_config(image_folder, tmp_path / "asked_bf16", iters=2, autocast_bf16=True), progress=False)
     assert "autocast_bf16: this CPU has no native bf16" in (tmp_path / "asked_bf16" / "log.csv").read_text()
-    a = torch.load(list_checkpoints(tmp_path / "fp32")[-1], weights_only=False)["model"]
-    b = torch.load(list_checkpoints(tmp_path / "asked_bf16")[-1], weights_only=False)["model"]
+    a = torch.load(list_checkpoints(tmp_path / "fp32")[-1], weights_only=True)["model"]
+    b = torch.load(list_checkpoints(tmp_path / "asked_bf16")[-1], weights_only=True)["model"]
     for key in a:
         assert torch.equal(a[key], b[key]), key
 
