@@ -56,7 +56,8 @@ def has_cuda() -> bool:
 
 
 def torch_installed() -> str | None:
-    probe = "import torch; print(torch.__version__)"
+    # From its metadata, not by importing it: a wheel installed --no-deps cannot import yet.
+    probe = "import importlib.metadata as m; print(m.version('torch'))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     return result.stdout.strip() if result.returncode == 0 else None
 

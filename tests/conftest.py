@@ -42,3 +42,11 @@ def private_app_settings(tmp_path_factory):
     for settings_format in (QSettings.NativeFormat, QSettings.IniFormat):
         QSettings.setPath(settings_format, QSettings.UserScope, str(folder))
     return folder
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives the GUI (pytest-qt's qtbot or qapp) takes 1-3 s of window set-up and rendering:
+    they count as slow, so ``-m "not slow"`` is the quick part (the library and the Qt-free model)."""
+    for item in items:
+        if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

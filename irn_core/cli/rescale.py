@@ -142,6 +142,7 @@ def _options(args):
         temperature=getattr(args, "temperature", 1.0),
         overwrite=args.overwrite,
         keep_existing=not args.single,
+        gray_lr=args.gray_lr,
         lr_jpeg_quality=args.quality if getattr(args, "lr_format", "png") == "jpeg" else None,
     )
 

@@ -38,6 +38,7 @@ def _run(model: SessionModel, rescaler, image):
     model.latent, model.lr_fidelity = out.latent, out.lr_fidelity
 
 
+@pytest.mark.slow
 def test_the_model_imports_neither_qt_nor_torch_itself():
     code = "import sys, irn_studio.model; print(sorted(m for m in ('PySide6', 'pyqtgraph') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)

@@ -53,6 +53,7 @@ def test_sr_network_save_load_round_trip(tmp_path):
         load_sr_model(path, scale=2)
 
 
+@pytest.mark.slow
 def test_our_sr_files_load_without_importing_spandrel(tmp_path):
     import subprocess
     import sys
@@ -66,6 +67,7 @@ def test_our_sr_files_load_without_importing_spandrel(tmp_path):
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_our_sr_network_is_an_architecture_spandrel_knows(tmp_path):
     pytest.importorskip("spandrel")
     model = _random_compact_sr(4)

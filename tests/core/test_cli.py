@@ -138,6 +138,7 @@ KNOWN_ASTRONAUT_BICUBIC_X2 = 31.698  # Y rounded (MATLAB), 2-pixel border; regre
 KNOWN_ASTRONAUT_BICUBIC_X2_OFFICIAL = 31.713  # Y unrounded (official IRN test code); regression value
 
 
+@pytest.mark.slow
 def test_irn_sample_writes_draws_mean_std_and_csv(tmp_path, weights, sample_png, capsys):
     out = tmp_path / "draws"
     assert main(["sample", sample_png, "--draws", "3", "--weights", weights, "-o", str(out), "-q"]) == 0
@@ -205,6 +206,7 @@ def test_cli_train_flags_reach_the_run_config(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_cli_train_time_limit_stops_with_a_checkpoint_and_resumes(tmp_path, capsys):
     folder = tmp_path / "images"
     folder.mkdir()

@@ -202,6 +202,7 @@ def test_jpeg_draws_split_a_global_batch_so_process_counts_agree():
     assert min(stored) >= 60 and max(stored) <= 90 and 0.1 < drawn.count(None) / len(drawn) < 0.4
 
 
+@pytest.mark.slow
 def test_a_jpeg_robust_run_validates_with_its_lr_stored_as_jpeg_and_exports_that_figure(tmp_path, astronaut):
     import csv
 
@@ -260,6 +261,7 @@ def test_a_log_begun_by_an_older_version_keeps_its_columns(tmp_path):
     assert rows == [old_fields, ["5", "1.5", "30.0", ""]]
 
 
+@pytest.mark.slow
 def test_continuing_a_jpeg_robust_file_records_its_irn_fingerprint_and_keeps_its_restorer(tmp_path, astronaut):
     from irn_core.io.checkpoints import weights_fingerprint
     from irn_core.training import TrainConfig, export_run, train

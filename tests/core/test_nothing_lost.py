@@ -138,7 +138,12 @@ def test_outputs_of_an_earlier_run_in_the_input_folder_are_not_taken_as_inputs(t
     assert "output(s) of earlier runs not taken as inputs" in capsys.readouterr().out
 
 
-def test_a_huge_sparse_file_between_two_good_ones_fails_alone(tmp_path, weights, capsys):
+def test_a_huge_sparse_file_between_two_good_ones_fails_alone(tmp_path, weights, capsys, monkeypatch):
+    import irn_core.io.images as images
+
+    read_whole = []
+    fromfile = images.np.fromfile
+    monkeypatch.setattr(images.np, "fromfile", lambda path, *a, **k: read_whole.append(path) or fromfile(path, *a, **k))
     src = tmp_path / "src"
     src.mkdir()
     write_png(src / "a.png", _photo())
@@ -149,6 +154,7 @@ def test_a_huge_sparse_file_between_two_good_ones_fails_alone(tmp_path, weights,
     captured = capsys.readouterr()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a_x2_lr.png", "c_x2_lr.png"]
     assert "b_huge.png" in captured.err and "Traceback" not in captured.err + captured.out
+    assert all("b_huge" not in str(path) for path in read_whole)  # refused by its header, never read whole
 
 
 def test_a_file_claiming_more_pixels_than_the_limit_is_refused_by_its_header(tmp_path, monkeypatch):

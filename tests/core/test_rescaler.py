@@ -58,6 +58,7 @@ def test_tiled_and_untiled_results_differ_by_less_than_one_level(net4, astronaut
     assert np.abs(up_whole - up_tiled).max() < 1 / 255
 
 
+@pytest.mark.slow
 def test_progress_tiles_priority_and_cancel(net4, astronaut):
     rescaler = IRNRescaler(net4, device="cpu", tile_hr=64)
     lr = rescaler.downscale(astronaut[:128, :128])

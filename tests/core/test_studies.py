@@ -12,6 +12,7 @@ def rescaler():
     return IRNRescaler(randomize(build_irn(2), std=0.01, seed=7), device="cpu")
 
 
+@pytest.mark.slow
 def test_draws_give_a_std_map_and_temperature_zero_is_deterministic(rescaler, small_image):
     lr = rescaler.downscale(small_image)
     seen = []

@@ -59,6 +59,7 @@ def test_resume_equals_uninterrupted(image_folder, tmp_path):
         assert torch.allclose(a[key], b[key], atol=1e-6), key
 
 
+@pytest.mark.slow
 def test_spike_rolls_back_to_the_last_checkpoint_with_lower_lr(image_folder, tmp_path, monkeypatch):
     import irn_core.training.irn_loop as loop
 
@@ -181,6 +182,7 @@ def test_sr_baseline_training_logs_validation_and_resumes(image_folder, tmp_path
     assert all(row.split(",")[8] for row in rows)  # val_psnr_y at iterations 2 and 4
 
 
+@pytest.mark.slow
 def test_bf16_on_a_cpu_without_fast_bf16_trains_in_fp32(image_folder, tmp_path, monkeypatch):
     import irn_core.training.irn_loop as loop
 
