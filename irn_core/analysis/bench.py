@@ -12,21 +12,15 @@ from ..baselines import make_baseline
 from ..errors import InvalidInputError
 from ..io.checkpoints import bundled_weights_path
 from ..io.images import list_images, read_image
-from ..ops.metrics import Y_OFFICIAL, Y_ROUNDED, mod_crop, psnr, ssim
+from ..ops.metrics import Y_OFFICIAL, Y_ROUNDED, measure, mod_crop
 from ..rescaler import IRNRescaler
 from .studies import sample_draws
 
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-
 
 def _metrics(restored: np.ndarray, hr: np.ndarray, scale: int, grayscale: bool, round_y: bool) -> tuple[float, float]:
-    if grayscale:  # the paper compares a grayscale image on its single channel
-        restored, hr = restored @ LUMA, hr[:, :, 0]
-        return psnr(restored, hr, crop_border=scale), ssim(restored, hr, crop_border=scale)
-    return (
-        psnr(restored, hr, crop_border=scale, y_channel=True, round_y=round_y),
-        ssim(restored, hr, crop_border=scale, y_channel=True, round_y=round_y),
-    )
+    """PSNR-Y, SSIM-Y by ``ops.metrics.measure`` (a grayscale image on its single channel, as the paper)."""
+    m = measure(restored, hr, scale=scale, round_y=round_y, gray=grayscale)
+    return m["psnr_y"], m["ssim_y"]
 
 
 JPEG_ROBUST = "irn_jpeg"  # the bundled JPEG-robust IRN of the scale, as a method beside "irn"

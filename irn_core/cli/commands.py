@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from ..errors import IRNError
@@ -195,11 +196,16 @@ def _device_type(device: str) -> str:
 
 
 def cmd_export(args) -> int:
+    from ..io.images import check_output
     from ..training import export_run
 
-    if Path(args.output).exists() and not args.overwrite:
-        raise CliError(f"{args.output} already exists; pass --overwrite to replace it")
-    meta = export_run(args.run_dir, args.output, val=args.val, draws=args.draws)
+    check_output(args.output, overwrite=args.overwrite)
+    started = time.perf_counter()
+
+    def on_stage(text: str) -> None:
+        print(f"export: {text} ({time.perf_counter() - started:.0f} s so far)", file=sys.stderr, flush=True)
+
+    meta = export_run(args.run_dir, args.output, val=args.val, draws=args.draws, on_stage=on_stage)
     print(f"wrote {args.output}: {meta}")
     return EXIT_OK
 

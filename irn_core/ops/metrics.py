@@ -142,16 +142,27 @@ METRIC_NAMES = ("psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb")
 TOO_SMALL_NOTE = "too small to measure after the {border}-pixel border crop (SSIM needs 11x11): metrics are NaN"
 
 
+GRAY_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
 def measure(
-    result: np.ndarray, reference: np.ndarray, *, scale: int, region: Region | None = None, round_y: bool = False
+    result: np.ndarray,
+    reference: np.ndarray,
+    *,
+    scale: int,
+    region: Region | None = None,
+    round_y: bool = False,
+    gray: bool = False,
 ) -> dict[str, float]:
-    """The one metric set every path reports (app, CLI, folders, studies): PSNR-Y, SSIM-Y, PSNR-RGB and
-    SSIM-RGB of ``result`` against ``reference`` (float32 (H, W, 3) in [0, 1] or uint8, same shape), all with
-    the paper's ``scale``-pixel border cropped from the whole image (none from a ``region``, which is a view
-    inside it). Y is unrounded (the official code) unless ``round_y``. A value that cannot be computed
-    because too little is left (1x1, 1xN, smaller than the crop; SSIM below 11x11) is NaN, never an
-    exception; ``too_small(...)`` says whether that happened."""
+    """The one metric set every path reports (app, CLI, folders, studies, bench): PSNR-Y, SSIM-Y, PSNR-RGB
+    and SSIM-RGB of ``result`` against ``reference`` (float32 (H, W, 3) in [0, 1] or uint8, same shape), all
+    with the paper's ``scale``-pixel border cropped from the whole image (none from a ``region``, which is a
+    view inside it). Y is unrounded (the official code) unless ``round_y``; with ``gray`` (a grayscale
+    reference, three equal channels) the Y figures compare the result's luma with the reference's single
+    channel, as the paper does. A value that cannot be computed because too little is left (1x1, 1xN,
+    smaller than the crop; SSIM below 11x11) is NaN, never an exception; ``too_small`` says so."""
     border = 0 if region is not None else scale
+    gray_pair = (result @ GRAY_WEIGHTS, reference[..., 0]) if gray and np.asarray(reference).ndim == 3 else None
     out = {}
     for name, fn, y in (
         ("psnr_y", psnr, True),
@@ -160,7 +171,10 @@ def measure(
         ("ssim_rgb", ssim, False),
     ):
         try:
-            out[name] = fn(result, reference, crop_border=border, y_channel=y, region=region, round_y=round_y and y)
+            if y and gray_pair is not None:
+                out[name] = fn(*gray_pair, crop_border=border, region=region)
+            else:
+                out[name] = fn(result, reference, crop_border=border, y_channel=y, region=region, round_y=round_y and y)
         except ValueError as exc:
             if "same shape" in str(exc):
                 raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -46,9 +47,12 @@ def export_run(
     val: str | Path | None = None,
     draws: int = 5,
     max_fp16_cost_db: float = 0.01,
+    on_stage: Callable[[str], None] | None = None,
 ) -> dict:
     """Write the run's latest weights (IRN or SR, as its config says) to ``out``; fp16 when that costs
     < ``max_fp16_cost_db`` PSNR-Y on ``val`` (Set5, say), else fp32. Without ``val``, fp16.
+    ``on_stage(text)`` is told each validation before it starts ("validating fp16 on Set5: 5 images x 5
+    draws"), so a caller can show what the minutes go to.
 
     Returns the metadata written (scale, iterations of this run, total_iterations including the weights
     it started from, validation figures, dtype, ...).
@@ -100,7 +104,17 @@ def export_run(
     half = True
     if val:
         images = load_validation_images(val, scale=config["scale"])
+        stages = 2 * (1 + (restorer is not None))
+
+        def stage(index: int, what: str) -> None:
+            if on_stage is not None:
+                on_stage(
+                    f"validating {what} on {Path(val).name} ({index}/{stages}): {len(images)} images x {draws} draws"
+                )
+
+        stage(1, "fp32")
         full, full_ssim = _validate(net, images, draws, restorer)
+        stage(2, "fp16")
         halved = _stored_as_fp16(net, _build(kind, config["scale"]))
         halved_restorer = None if restorer is None else _stored_as_fp16(restorer, CompressionRestorer())
         reduced, _ = _validate(halved, images, draws, halved_restorer)
@@ -114,7 +128,9 @@ def export_run(
         )
         if restorer is not None:  # a JPEG-robust model is also judged with its LR stored as JPEG
             quality = int(config.get("val_jpeg_quality", 90))
+            stage(3, f"fp32, LR stored as JPEG q{quality}")
             jpeg_full, _ = _validate(net, images, draws, restorer, quality)
+            stage(4, f"fp16, LR stored as JPEG q{quality}")
             jpeg_reduced, _ = _validate(halved, images, draws, halved_restorer, quality)
             half = half and abs(jpeg_full - jpeg_reduced) < max_fp16_cost_db
             meta.update(

@@ -241,7 +241,14 @@ def test_a_jpeg_robust_run_validates_with_its_lr_stored_as_jpeg_and_exports_that
     curve = read_image(plot_run(tmp_path / "run")).pixels
     assert curve.shape[1] == 3 * 560  # loss, lossless and JPEG validation panels
 
-    meta = export_run(tmp_path / "run", tmp_path / "irn_x2_jpeg.safetensors", val=val, draws=1)
+    stages: list[str] = []
+    meta = export_run(tmp_path / "run", tmp_path / "irn_x2_jpeg.safetensors", val=val, draws=1, on_stage=stages.append)
+    assert [s.split(" on ")[0] for s in stages] == [
+        "validating fp32",
+        "validating fp16",
+        "validating fp32, LR stored as JPEG q70",
+        "validating fp16, LR stored as JPEG q70",
+    ]  # what `irn export` prints while it measures, instead of minutes of silence
     assert meta["val_jpeg_quality"] == 70
     assert meta["val_jpeg_psnr_y"] == pytest.approx(with_jpeg[0], abs=2e-3)
     assert meta["val_psnr_y"] == pytest.approx(lossless[0], abs=2e-3)
