@@ -14,9 +14,9 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, OutputExistsError
 from ..io.batch import BatchItem, collect_images, plan_batch
-from ..io.images import READABLE_SUFFIXES, check_output, remove_stale_parts
+from ..io.images import READABLE_SUFFIXES, check_output, jpeg_comment_fields, remove_stale_parts
 
 KEY_REQUEST = "irn-studio:request"
 
@@ -82,7 +82,6 @@ def plan_files(
         return False
 
     images, ignored = collect_images(inputs, recursive=recursive, is_earlier_output=is_earlier_output)
-    ignored = [p for p in ignored if p not in earlier]
     if not images:
         raise InvalidInputError(
             f"no images in {', '.join(map(str, inputs))} (readable: {', '.join(READABLE_SUFFIXES)})"
@@ -112,10 +111,8 @@ def recorded_request(path: Path) -> dict[str, object] | None:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidInputError(f"{path.name} does not decode ({exc})") from exc
     raw = text.get(KEY_REQUEST)
-    if raw is None and isinstance(text.get("comment"), bytes):  # a JPEG LR: the record is in the comment
-        from ..io.images import _jpeg_comment_fields
-
-        raw = _jpeg_comment_fields(text["comment"]).get(KEY_REQUEST)
+    if raw is None:  # a JPEG LR: the record is in the comment segment
+        raw = jpeg_comment_fields(text.get("comment")).get(KEY_REQUEST)
     try:
         value = json.loads(raw) if isinstance(raw, str) else None
     except json.JSONDecodeError:
@@ -144,8 +141,7 @@ def output_decision(path: Path, request: dict[str, object], *, overwrite: bool, 
         recorded = recorded_request(path)
     except InvalidInputError as exc:
         return f"redo: {exc}"
-    if recorded is None:
-        check_output(path, overwrite=False)  # not ours: OutputExistsError
-    assert recorded is not None
+    if recorded is None:  # not written by this program: never replaced without --overwrite
+        raise OutputExistsError(path)
     changes = changed_options(recorded, request)
     return "keep" if not changes else "redo: made with other options (" + "; ".join(changes) + ")"

@@ -249,8 +249,7 @@ def upscale_file(
     then it is restored as a foreign LR, with a warning. An LR IRN Studio did not write needs ``scale``
     (InvalidInputError otherwise) and is restored with a warning: IRN restores only its own, losslessly
     stored LR images well."""
-    probe_image(item.source)
-    image = read_image(item.source)
+    image = read_image(item.source)  # checks the header first (probe_image)
     info = read_lr_info(image)
     notes: list[str] = []
     if info is not None and scale is None:

@@ -17,8 +17,6 @@ from pathlib import Path
 
 from .commands import EXIT_ERROR, EXIT_OK, CliError, load_rescaler
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif", ".avif")
-
 
 class _Models:
     """Rescalers by scale, loaded on first use (a folder of LR files may hold several scales)."""
@@ -115,9 +113,11 @@ class _Reporter:
 
 def _single_output(args) -> Path | None:
     """The output file when one file goes to an image-file name (the one-image form), else None."""
+    from ..io.images import READABLE_SUFFIXES
+
     out = Path(args.output)
     one_file = len(args.inputs) == 1 and Path(args.inputs[0]).is_file()
-    if one_file and out.suffix.lower() in IMAGE_SUFFIXES and not out.is_dir():
+    if one_file and out.suffix.lower() in READABLE_SUFFIXES and not out.is_dir():
         jpeg_name = out.suffix.lower() in (".jpg", ".jpeg")
         if args.command == "downscale" and jpeg_name != (args.lr_format == "jpeg"):
             raise CliError(
@@ -190,7 +190,7 @@ def cmd_rescale(args) -> int:
     """downscale, upscale or roundtrip over the inputs (args.command says which)."""
     from ..analysis.file_plan import plan_files
     from ..io.batch import BatchItem, run_batch
-    from ..io.images import check_output, probe_image
+    from ..io.images import check_output
 
     for raw in args.inputs:
         if not Path(raw).exists():
@@ -200,7 +200,6 @@ def cmd_rescale(args) -> int:
     if single is not None:  # the one-image form: an existing output is an error, not a skip
         source = Path(args.inputs[0])
         check_output(single, overwrite=args.overwrite, inputs=(source,))
-        probe_image(source)
         items, ignored, earlier = [BatchItem(source, (single,))], [], []
     else:
         out_dir = Path(args.output)

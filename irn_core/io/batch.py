@@ -30,11 +30,6 @@ class BatchItem:
     source: Path
     outputs: tuple[Path, ...]
 
-    @property
-    def done(self) -> bool:
-        """Whether every output exists and is not empty (whether it is current is the process's call)."""
-        return all(p.is_file() and p.stat().st_size > 0 for p in self.outputs)
-
 
 class AlreadyDone(Exception):  # noqa: N818 (an outcome, not an error)
     """Raised by a batch's process function: this item's outputs are current, nothing was written."""
@@ -83,7 +78,7 @@ def collect_images(
     A file named directly is taken whatever its suffix (reading it says what is wrong); inside folders only
     files with an image suffix are taken, sorted by path, and subfolders only when ``recursive``; a file
     for which ``is_earlier_output`` is true (an output of an earlier run inside the input folder) is left
-    out and listed with the non-image files. InvalidInputError for an input that does not exist.
+    out (the predicate keeps its own list). InvalidInputError for an input that does not exist.
     """
     images: list[tuple[Path, Path]] = []
     ignored: list[Path] = []
@@ -96,9 +91,9 @@ def collect_images(
             for candidate in found:
                 if not candidate.is_file() or candidate.name.startswith("."):
                     continue
-                if candidate.suffix.lower() in READABLE_SUFFIXES and not (
-                    is_earlier_output is not None and is_earlier_output(candidate)
-                ):
+                if is_earlier_output is not None and is_earlier_output(candidate):
+                    continue
+                if candidate.suffix.lower() in READABLE_SUFFIXES:
                     images.append((candidate, candidate.parent.relative_to(path)))
                 else:
                     ignored.append(candidate)

@@ -184,7 +184,7 @@ def _inspect(path: Path) -> tuple[int, dict[str, str], PhotoMetadata, np.ndarray
             im.load()
             orientation = 1 if heif else int(im.getexif().get(0x0112, 1))
             text = {str(k): str(v) for k, v in getattr(im, "text", {}).items()}
-            text |= _jpeg_comment_fields(im.info.get("comment"))
+            text |= jpeg_comment_fields(im.info.get("comment"))
             photo = from_pillow(im)
             decoded = None
             if heif:
@@ -204,7 +204,7 @@ def _inspect(path: Path) -> tuple[int, dict[str, str], PhotoMetadata, np.ndarray
 JPEG_FIELDS_PREFIX = b"irn-studio-fields:"
 
 
-def _jpeg_comment_fields(comment: object) -> dict[str, str]:
+def jpeg_comment_fields(comment: object) -> dict[str, str]:
     """Fields IRN Studio wrote into a JPEG's comment segment (``write_jpeg``), or {} for any other."""
     if not isinstance(comment, bytes) or not comment.startswith(JPEG_FIELDS_PREFIX):
         return {}
