@@ -9,6 +9,7 @@ directly) and any checkpoint spandrel recognises. ``describe_checkpoint`` return
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -131,7 +132,10 @@ class LoadedIRN:
     restorer: CompressionRestorer | None
     source: str
     metadata: dict[str, str]
-    fingerprint: str
+
+    @functools.cached_property
+    def fingerprint(self) -> str:  # hashing every tensor takes a moment: only when asked
+        return weights_fingerprint(self.net)
 
     @property
     def scale(self) -> int:
@@ -186,9 +190,7 @@ def load_model(path: str | os.PathLike | None = None, *, scale: int | None = Non
     net.eval()
     bundled = path.resolve().parent == BUNDLED_WEIGHTS_DIR.resolve()
     source = "bundled" if bundled else ("irn-studio" if metadata.get("format") == FORMAT_NAME else "official")
-    return LoadedIRN(
-        path=path, net=net, restorer=restorer, source=source, metadata=metadata, fingerprint=weights_fingerprint(net)
-    )
+    return LoadedIRN(path=path, net=net, restorer=restorer, source=source, metadata=metadata)
 
 
 CRM_PREFIX = "crm."

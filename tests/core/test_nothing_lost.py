@@ -298,3 +298,33 @@ def test_exported_weights_get_the_users_umask_and_bundled_names_stay_in_their_fo
     sneaky = f"../{BUNDLED_WEIGHTS_DIR.name}/irn_x2"
     assert resolve_weights(sneaky, None) == Path(sneaky)  # a plain path, not a bundled name
     assert resolve_weights("irn_x2", None) == BUNDLED_WEIGHTS_DIR / "irn_x2.safetensors"
+
+
+def test_an_unwritable_output_folder_is_refused_before_any_network_pass(tmp_path, weights, monkeypatch, capsys):
+    import irn_core.io.images as images
+    from irn_core import IRNRescaler
+
+    write_png(tmp_path / "a.png", _photo())
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    # As root every folder is writable, so the folder's refusal is simulated where the check asks.
+    monkeypatch.setattr(images.os, "access", lambda p, mode: False if Path(p) == locked else real_access(p, mode))
+    monkeypatch.setattr(IRNRescaler, "downscale", lambda *a, **k: pytest.fail("the network ran"))
+    for out in (locked / "lr.png", locked / "batch"):
+        assert main(["downscale", str(tmp_path / "a.png"), "-o", str(out), "--weights", weights, "-q"]) == 1
+        assert f"folder {locked} is not writable" in capsys.readouterr().err
+
+
+def test_a_full_disk_while_writing_is_a_disk_full_error_and_leaves_no_part_file(tmp_path, monkeypatch):
+    import errno
+
+    import irn_core.io.images as images
+
+    def no_room(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(images.os, "link", no_room)
+    with pytest.raises(DiskFullError, match="the disk is full"):
+        write_png(tmp_path / "a.png", _photo())
+    assert list(tmp_path.iterdir()) == []
