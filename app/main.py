@@ -35,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="give up on --screenshot after this many seconds: the picture shows what was computed, exit code 3",
     )
     p.add_argument(
+        "--do",
+        metavar="COMMANDS",
+        help='UI commands to perform after the comparison, separated by ";", e.g. "scale 4; seed 3; draws 4; '
+        'show-draw 2; layout 2x2; pane 3 flip:irn_hr; zoom 4 at 220,140" (README: Scripting)',
+    )
+    p.add_argument("--script", metavar="FILE", help="the same commands from a file, one a line")
+    p.add_argument(
         "--settings",
         metavar="FILE.ini",
         help="remembered settings to use; --screenshot and --demo otherwise start from the defaults, never from "
@@ -44,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXIT_TIMEOUT = 3
+# The demo: the comparison of a sample at x4, IRN beside the original and the baselines, then a 2:1 look where
+# IRN and bicubic differ most.
+DEMO_SCRIPT = "layout 2x2; pane 1 hr; pane 2 irn_hr; pane 3 bicubic; pane 4 sr"
 
 
 def _weights_problem(path: str) -> str | None:
@@ -64,9 +74,9 @@ def _settings(args, folder: str):
     from PySide6.QtCore import QSettings
 
     if args.settings:
-        return QSettings(args.settings, QSettings.IniFormat)
+        return QSettings(args.settings, QSettings.Format.IniFormat)
     if args.screenshot or args.demo:
-        return QSettings(os.path.join(folder, "irn-studio.ini"), QSettings.IniFormat)
+        return QSettings(os.path.join(folder, "irn-studio.ini"), QSettings.Format.IniFormat)
     return None
 
 
@@ -80,17 +90,34 @@ def run(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    try:  # a bad script is one line before any window
+        steps = _steps(args)
+    except (OSError, ValueError) as exc:
+        print(f"irn-studio: {exc}", file=sys.stderr)
+        return 2
     if args.weights:  # before any window: a wrong file is a one-line error, not a wait for --timeout
         problem = _weights_problem(args.weights)
         if problem:
             print(f"irn-studio: --weights {args.weights}: {problem}", file=sys.stderr)
             return 2
     with tempfile.TemporaryDirectory(prefix="irn-studio-") as folder:
-        return _run(args, folder)
+        return _run(args, folder, steps)
 
 
-def _run(args, folder: str) -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
+def _steps(args):
+    from .control.script import parse_script
+
+    text = DEMO_SCRIPT if args.demo else ""
+    if args.script:
+        with open(args.script, encoding="utf-8") as handle:
+            text += "\n" + handle.read()
+    if args.do:
+        text += ";" + args.do
+    return parse_script(text)
+
+
+def _run(args, folder: str, steps) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from irn_core.device import keep_freed_memory
@@ -99,96 +126,48 @@ def _run(args, folder: str) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IRN Studio")
     app.setOrganizationName("IRN Studio")
+    from .qt.scripted import ScriptedRun
     from .qt.window import MainWindow
     from .samples import sample_path
 
     window = MainWindow(settings=_settings(args, folder))
-    controller = window.controller
+    session = window.session
+    scripted = bool(args.screenshot or args.demo or steps)
+    if scripted:
+        window.confirm = lambda _title, _text: True  # a script asks no one
+    if args.demo and not args.scale:
+        session.set_scale(4)
     if args.scale:
-        controller.set_scale(args.scale)
+        session.set_scale(args.scale)
     if args.weights:
-        controller.set_weights(args.weights)
-    if args.layout or args.demo:
-        window.set_layout(args.layout or "2x2")
+        session.set_weights(args.weights)
+    if args.layout:
+        window.set_layout(args.layout)
     window.show()
-    if args.presentation and hasattr(window, "set_presentation"):
-        window.set_presentation(True)
-
-    image = args.image
-    if args.demo and not image and not args.sample:
+    if args.presentation:
+        window.presentation.set(True)
+    if args.demo and not args.image and not args.sample:
         args.sample = "astronaut"
-        if not args.scale:
-            controller.set_scale(4)
     opened = False
-    if image:
-        opened = window.open_path(image)
+    if args.image:
+        opened = window.open_path(args.image)
     elif args.sample:
         try:
             opened = window.open_path(sample_path(args.sample))
         except ValueError as exc:
             window.show_message("error", str(exc))
-    status = {"code": 0}
-    if opened and (args.run or args.demo or args.screenshot):
-        QTimer.singleShot(0, controller.run)
+    if opened and (args.run or scripted) and not window.store.lr_only:
+        QTimer.singleShot(0, session.run)
 
     def first_look() -> None:
-        if not (args.demo and window.focus_largest_difference()):
-            window.zoom_fit()
+        if args.demo:
+            window.navigation.focus_largest_difference()
 
-    if args.demo and not args.screenshot:
-        controller.run_finished.connect(first_look)  # once: later runs keep the user's view
-
-        def once() -> None:
-            controller.run_finished.disconnect(first_look)
-            controller.run_finished.disconnect(once)
-
-        controller.run_finished.connect(once)
-
-    if args.screenshot:
-        # A local event loop, not app.exec()/quit(): quitting the application would also end every
-        # event loop started later in this process (tests run the app in-process).
-        loop = QEventLoop()
-        deadline = QTimer(singleShot=True)
-        done = {"saved": False}
-
-        def expired() -> None:
-            if done["saved"]:
-                return
-            print(
-                f"irn-studio: --timeout {args.timeout:g} s expired before the comparison was computed; "
-                f"{args.screenshot} shows what was (its JSON marks each pane's state)",
-                file=sys.stderr,
-            )
-            status["code"] = EXIT_TIMEOUT
-            save_and_quit()
-
-        def save_and_quit() -> None:
-            if done["saved"]:
-                return
-            done["saved"] = True
-            deadline.stop()
-            try:
-                window.grab_screenshot(args.screenshot)
-                print(f"wrote {args.screenshot}")
-            except Exception as exc:  # report, never hang
-                print(f"irn-studio: cannot save screenshot: {exc}", file=sys.stderr)
-                status["code"] = 1
-            window.close()
-            loop.quit()
-
-        def after_run() -> None:
-            first_look()
-            QTimer.singleShot(1500, save_and_quit)  # let the visible-region metrics arrive
-
-        controller.run_finished.connect(after_run)
-        controller.message.connect(lambda level, text: print(f"{level}: {text}", file=sys.stderr))
-        if not opened:
-            QTimer.singleShot(200, save_and_quit)
-            status["code"] = 1
-        else:
-            controller.run_failed.connect(lambda _t: (status.update(code=1), QTimer.singleShot(200, save_and_quit)))
-        deadline.timeout.connect(expired)
-        deadline.start(int(args.timeout * 1000))
-        loop.exec()
-        return status["code"]
-    return app.exec()
+    if not scripted:
+        return app.exec()
+    run = ScriptedRun(window, steps, screenshot=args.screenshot, timeout_s=args.timeout, first_look=first_look)
+    if not args.screenshot:
+        run.start()
+        return app.exec()
+    window.controller.message.connect(lambda level, text: print(f"{level}: {text}", file=sys.stderr))
+    return run.exec(opened=opened)

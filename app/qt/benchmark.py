@@ -51,16 +51,17 @@ def main(argv=None) -> int:
     image = np.tile(base, reps)[:h, :w]
     folder = tempfile.mkdtemp()
     path = write_png(os.path.join(folder, f"bench_{w}x{h}.png"), image)
-    window = MainWindow(settings=QSettings(os.path.join(folder, "s.ini"), QSettings.IniFormat))
-    window.controller.set_scale(args.scale)
+    window = MainWindow(settings=QSettings(os.path.join(folder, "s.ini"), QSettings.Format.IniFormat))
+    window.session.set_scale(args.scale)
     if args.weights:
-        window.controller.set_weights(args.weights)
+        window.session.set_weights(args.weights)
     window.resize(1400, 900)
     window.show()
 
     clock = QElapsedTimer()
-    gaps, gap_ends = [], []
-    last = {"t": None}
+    gaps: list[int] = []
+    gap_ends: list[int] = []
+    last: dict[str, int | None] = {"t": None}
 
     def tick():
         now = clock.elapsed()
@@ -71,33 +72,47 @@ def main(argv=None) -> int:
 
     ticker = QTimer(interval=5)
     ticker.timeout.connect(tick)
-    marks = {}
+    marks: dict[str, int] = {}
     loop = QEventLoop()
 
-    def on_tile(*_):
-        if "first_tile" in marks:
-            marks.setdefault("second_tile", clock.elapsed())
-        marks.setdefault("first_tile", clock.elapsed())
-        if args.first_result_only and "second_tile" in marks and "cancel" not in marks:
-            marks["cancel"] = clock.elapsed()
-            window.controller.cancel()
+    store = window.store
 
-    def on_stopped(*_):
-        marks.setdefault("stopped", clock.elapsed())
+    def on_change(aspects):
+        if "tile:irn_hr" in aspects:
+            if "first_tile" in marks:
+                marks.setdefault("second_tile", clock.elapsed())
+            marks.setdefault("first_tile", clock.elapsed())
+            if args.first_result_only and "second_tile" in marks and "cancel" not in marks:
+                marks["cancel"] = clock.elapsed()
+                window.session.cancel()
+        if "metrics" in aspects and store.results.get("irn_hr") is not None and store.results["irn_hr"].metrics:
+            marks.setdefault("metrics", clock.elapsed())
+
+    store.changed.connect(on_change)
+
+    def on_message(_level, text):
+        if text.startswith("cancelled: the worker has stopped"):
+            marks.setdefault("stopped", clock.elapsed())
+            loop.quit()
+
+    window.controller.message.connect(on_message)
+
+    def finished() -> None:
+        marks.setdefault("finished", clock.elapsed())
         loop.quit()
 
-    window.controller.runner.stopped.connect(on_stopped)
+    def failed(text: str) -> None:
+        print("failed:", text)
+        loop.quit()
 
-    window.controller.tile_ready.connect(on_tile)
-    window.controller.metrics_updated.connect(lambda: marks.setdefault("metrics", clock.elapsed()))
-    window.controller.run_finished.connect(lambda: (marks.setdefault("finished", clock.elapsed()), loop.quit()))
-    window.controller.run_failed.connect(lambda text: (print("failed:", text), loop.quit()))
+    window.controller.run_finished.connect(finished)
+    window.controller.run_failed.connect(failed)
 
     clock.start()
     ticker.start()
     window.open_path(str(path))
     marks["opened"] = clock.elapsed()
-    window.controller.run()
+    window.session.run()
     loop.exec()
     ticker.stop()
     window.controller.shutdown()

@@ -1,74 +1,84 @@
-"""Presentation mode (F11): the screen shows two panes, IRN against the best baseline, with large labels
-and nothing else; leaving it puts the window back as it was."""
+"""Presentation mode (F11): full screen, two panes (IRN against the best current baseline), large labels and
+nothing else. The zoom and centre are the store's, so they survive going in and out; leaving puts the
+layout, pane kinds, docks and window size back as they were."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from ..model.readouts import best_baseline_kind
+
+if TYPE_CHECKING:
+    from .window import MainWindow
 
 
 @dataclass
 class _Before:
     layout: str
-    kinds: list[str]
+    kinds: tuple[str, ...]
     visible: dict[int, bool]  # id(widget) -> was visible
     maximized: bool
 
 
-class PresentationMixin:
-    """For MainWindow: set_presentation / toggle_presentation."""
+class Presentation:
+    def __init__(self, window: MainWindow):
+        self.window = window
+        self._before: _Before | None = None
 
-    _before_presentation: _Before | None = None
+    @property
+    def on(self) -> bool:
+        return self._before is not None
 
-    def toggle_presentation(self, checked: bool | None = None) -> None:
-        self.set_presentation(self.presentation_action.isChecked() if checked is None else checked)
+    def toggle(self, checked: bool | None = None) -> None:
+        self.set(self.window.presentation_action.isChecked() if checked is None else checked)
 
-    def _chrome(self) -> list:
-        return [self.toolbar, self.info_label, *self.findChildren(QDockWidget)]
+    def _chrome(self) -> list[QWidget]:
+        w = self.window
+        return [w.toolbar, w.status.info_label, *w.findChildren(QDockWidget)]
 
-    def set_presentation(self, on: bool) -> None:
-        """Full screen, 1x2 (IRN restored | the best baseline by PSNR-Y), large captions that fit, toolbar,
-        docks and status line hidden. F11 again restores layout, panes, docks and window size."""
-        if on == (self._before_presentation is not None):
-            self.presentation_action.setChecked(on)
+    def set(self, on: bool) -> None:
+        w = self.window
+        w.presentation_action.setChecked(on)
+        if on == self.on:
             return
-        self.presentation_action.setChecked(on)
         if on:
-            self._before_presentation = _Before(
-                self.layout_combo.currentText(),
-                [p.kind for p in self.panes],
-                {id(w): not w.isHidden() for w in self._chrome()},
-                self.isMaximized(),
+            view = w.store.view
+            self._before = _Before(
+                view.layout, view.kinds, {id(x): not x.isHidden() for x in self._chrome()}, w.isMaximized()
             )
             for widget in self._chrome():
                 widget.setVisible(False)
-            self.set_layout("1x2")
-            for pane, kind in zip(self.panes, ("irn_hr", self.controller.session.best_baseline_kind())):
-                pane.set_kind(kind)
-            self._style_panes(large=True)
-            self.controller.run_finished.connect(self._present_best_baseline)
-            self.showFullScreen()
-            self.zoom_fit()
+            w.session.set_view(layout="1x2", kinds=("irn_hr", best_baseline_kind(w.store)), presentation=True)
+            self.style_panes()
+            w.showFullScreen()
             return
-        self.controller.run_finished.disconnect(self._present_best_baseline)
-        before, self._before_presentation = self._before_presentation, None
-        self._style_panes(large=False)
-        self.set_layout(before.layout)
-        for pane, kind in zip(self.panes, before.kinds):
-            pane.set_kind(kind)
+        before, self._before = self._before, None
+        assert before is not None
+        w.session.set_view(layout=before.layout, kinds=before.kinds, presentation=False)
+        self.style_panes()
         for widget in self._chrome():
             widget.setVisible(before.visible.get(id(widget), True))
-        self.showMaximized() if before.maximized else self.showNormal()
-        self.zoom_fit()
+        w.showMaximized() if before.maximized else w.showNormal()
 
-    def _present_best_baseline(self) -> None:
-        # which baseline is best is known once a run has its metrics
-        if self._before_presentation is not None and len(self.panes) > 1:
-            self.panes[1].set_kind(self.controller.session.best_baseline_kind())
+    def follow_best_baseline(self) -> None:
+        """Which baseline is best is known once a run has its metrics."""
+        view = self.window.store.view
+        if self.on and view.pane_count > 1:
+            best = best_baseline_kind(self.window.store)
+            if view.kinds[1] != best:
+                self.window.session.set_view(kinds=(view.kinds[0], best))
 
-    def _style_panes(self, *, large: bool) -> None:
+    def style_panes(self) -> None:
         # Captions are clipped rather than widen their pane, so a large font never pushes panes off screen.
-        for pane in self.panes:
-            pane.caption.setStyleSheet("font-size: 18pt; font-weight: bold;" if large else "")
-            pane.selector.setStyleSheet("font-size: 18pt;" if large else "")
+        large = self.on
+        for pane in self.window.pane_grid.panes:
+            for widget, style in (
+                (pane.caption, "font-size: 18pt; font-weight: bold;"),
+                (pane.selector, "font-size: 18pt;"),
+            ):
+                wanted = style if large else ""
+                if widget.styleSheet() != wanted:  # a new style sheet relays the pane out: only when it changes
+                    widget.setStyleSheet(wanted)

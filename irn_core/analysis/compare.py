@@ -149,7 +149,7 @@ def largest_difference(a: np.ndarray, b: np.ndarray, *, window: int = 64) -> tup
     return int(top) + size // 2, int(left) + size // 2
 
 
-def _publish(
+def publish_with_maps(
     result: Result, reference: np.ndarray | None, on_event: EventSink, cancel: CancelCheck | None = None
 ) -> None:
     """Send ``result`` and, against a reference of its size, its error maps: mean |x - HR| over RGB
@@ -253,7 +253,7 @@ def restore_lr(
     result = Result("irn_hr", restored, provenance)
     if reference is not None and restored.shape == reference.shape:
         result.metrics = metrics_of(restored, reference, scale)
-    _publish(result, reference, on_event, cancel)
+    publish_with_maps(result, reference, on_event, cancel)
     return result
 
 
@@ -341,7 +341,7 @@ def run_comparison(
         )
         result.metrics = metrics_of(restored, hr, scale)
         results[kind] = result
-        _publish(result, hr, on_event, cancel)
+        publish_with_maps(result, hr, on_event, cancel)
     _check(cancel)
     on_event(Progress(0.99, "LR fidelity"))
     fidelity = {

@@ -21,7 +21,7 @@ from ..errors import InvalidInputError, OutputExistsError
 from ..io.batch import AlreadyDone, BatchItem
 from ..io.checkpoints import model_name
 from ..io.images import LoadedImage, encode_jpeg, probe_image, read_image, write_bytes_atomic, write_png
-from ..io.lrfile import JPEG_LR_WARNING, LRInfo, lr_metadata, lr_warnings, read_lr_info
+from ..io.lrfile import JPEG_LR_WARNING, LRInfo, lr_metadata, lr_warnings, read_lr_info, recorded_output_size
 from ..io.metadata import PhotoMetadata
 from ..ops.metrics import TOO_SMALL_NOTE, measure, too_small
 from ..ops.tiling import CancelCheck, ProgressCallback
@@ -281,9 +281,7 @@ def upscale_file(
             jpeg_robust=rescaler.restorer is not None,
         )
     ]
-    output_size = None
-    if info and info.original_size and info.scale == rescaler.scale:
-        output_size = info.original_size
+    output_size = recorded_output_size(image.pixels.shape[:2], info, scale=rescaler.scale)
     hr = rescaler.upscale(
         image.pixels,
         temperature=options.temperature,

@@ -22,6 +22,14 @@ IRN_LR_INPUTS = ("scale", "weights")
 IRN_HR_INPUTS = ("scale", "weights", "seed", "temperature", "oracle_z", "jpeg_quality")
 BASELINE_INPUTS = ("scale",)
 SR_INPUTS = ("scale", "sr_model")
+# Studies of the latent: the settings each one's curve depends on (its own axis is not one of them).
+STUDY_INPUTS = {
+    "draws": ("scale", "weights", "seed", "temperature", "jpeg_quality"),
+    "temperature": ("scale", "weights", "seed", "jpeg_quality"),
+    "jpeg": ("scale", "weights", "seed", "temperature", "sr_model"),
+}
+# One draw of a draw study shown as the restoration: its own seed is the user's pick, not the setting.
+DRAW_INPUTS = ("scale", "weights", "temperature", "jpeg_quality")
 
 
 @dataclass(frozen=True)

@@ -257,14 +257,15 @@ def cmd_sample(args) -> int:
     from ..analysis.figure import colorize
     from ..analysis.studies import DrawResult, draws_csv, sample_draws
     from ..io.images import read_image, write_bytes_atomic, write_png
-    from ..io.lrfile import read_lr_info
+    from ..io.lrfile import read_lr_info, recorded_output_size
 
     image = read_image(args.input)
     info = read_lr_info(image)
     scale = args.scale or (info.scale if info else None) or (None if args.weights else 4)
     rescaler, _ = load_rescaler(args, scale)
     if info is not None:
-        lr, reference, size = image.pixels, None, info.original_size
+        size = recorded_output_size(image.pixels.shape[:2], info, scale=rescaler.scale)
+        lr, reference = image.pixels, None
     else:
         lr, reference, size = rescaler.downscale(image.pixels), image.pixels, image.pixels.shape[:2]
     out = Path(args.output)

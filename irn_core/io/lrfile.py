@@ -97,3 +97,14 @@ def lr_warnings(
                 f"{name} was downscaled by other weights ({info.model}); restoring with different weights loses detail"
             )
     return warnings
+
+
+def recorded_output_size(lr_size: tuple[int, int], info: LRInfo | None, *, scale: int) -> tuple[int, int] | None:
+    """(height, width) a restoration of an LR of ``lr_size`` at ``scale`` should have: the original size the
+    LR records, when it records one for this scale and it fits in lr_size × scale; None (the full
+    lr_size × scale) otherwise. The one output-size rule of the CLI, folders and the app."""
+    if info is None or info.original_size is None or info.scale != scale:
+        return None
+    oh, ow = info.original_size
+    h, w = lr_size
+    return (oh, ow) if oh <= h * scale and ow <= w * scale else None

@@ -7,6 +7,7 @@ from PySide6.QtCore import QSettings
 from skimage import data
 
 from irn_core import build_irn, save_irn, write_png
+from irn_studio.model.readouts import metrics_rows
 
 pytest.importorskip("pytestqt")
 
@@ -21,7 +22,8 @@ def window(qtbot, tmp_path, weights2):
     from irn_studio.qt.window import MainWindow
 
     win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    win.controller.set_weights(weights2)
+    win.confirm = lambda _title, _text: True  # no modal questions in tests
+    win.controller.session.set_weights(weights2)
     qtbot.addWidget(win)
     win.resize(900, 700)
     win.show()
@@ -47,15 +49,15 @@ def test_app_never_imports_torch():
 
 def test_loading_good_and_bad_files(window, image_path, tmp_path, qtbot):
     assert window.open_path(image_path)
-    assert window.controller.session.image.pixels.shape == (96, 96, 3)
+    assert window.controller.store.image.pixels.shape == (96, 96, 3)
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     with qtbot.waitSignal(window.controller.message) as blocker:
         assert not window.open_path(str(bad))
     assert blocker.args[0] == "error" and "broken.png" in blocker.args[1]
-    assert window.controller.session.image.path.name == "face.png"  # what was loaded before is kept
+    assert window.controller.store.image.path.name == "face.png"  # what was loaded before is kept
     assert window.banner.isVisibleTo(window)
-    assert window._recent()[0] == image_path
+    assert window.dialogs.recent()[0] == image_path
 
 
 def test_chosen_checkpoints_are_checked_off_the_gui_thread(window, image_path, tmp_path, qtbot):
@@ -67,49 +69,49 @@ def test_chosen_checkpoints_are_checked_off_the_gui_thread(window, image_path, t
     controller.message.connect(lambda level, text: errors.append(text) if level == "error" else None)
     not_irn = tmp_path / "notes.pth"
     not_irn.write_bytes(b"not a checkpoint")
-    controller.set_weights(str(not_irn))
+    controller.session.set_weights(str(not_irn))
     assert controller.checking_model  # returned at once; the file is read in a worker
     qtbot.waitUntil(lambda: not controller.checking_model, timeout=30_000)
     assert errors and "notes.pth" in errors[-1]
     assert controller.settings.scale == 2 and controller.settings.weights.endswith("irn_x2.safetensors")
 
     sr_x4 = save_sr(CompactSR(scale=4), tmp_path / "sr_x4.safetensors")
-    controller.set_sr_model(str(sr_x4))
+    controller.session.set_sr_model(str(sr_x4))
     qtbot.waitUntil(lambda: not controller.checking_model, timeout=30_000)
     assert "x4" in errors[-1] and controller.settings.sr_model is None  # the comparison is at x2
     sr_x2 = save_sr(CompactSR(scale=2), tmp_path / "sr_x2.safetensors")
-    controller.set_sr_model(str(sr_x2))
+    controller.session.set_sr_model(str(sr_x2))
     qtbot.waitUntil(lambda: controller.settings.sr_model == str(sr_x2), timeout=30_000)
 
 
 def test_a_run_asked_for_while_a_checkpoint_is_checked_starts_after_it(window, image_path, tmp_path, qtbot):
     weights4 = save_irn(randomize(build_irn(4), std=0.01), tmp_path / "irn_x4.safetensors", half=False)
     window.open_path(image_path)
-    window.controller.set_weights(str(weights4))
+    window.controller.session.set_weights(str(weights4))
     _run_to_end(window, qtbot)
     assert window.controller.settings.scale == 4
-    assert window.controller.session.results["irn_lr"].pixels.shape == (24, 24, 3)
+    assert window.controller.store.results["irn_lr"].pixels.shape == (24, 24, 3)
 
 
 def test_a_deferred_run_starts_when_the_user_goes_back_to_the_bundled_weights(window, image_path, tmp_path, qtbot):
     other = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "other.safetensors", half=False)
     window.open_path(image_path)
-    window.controller.set_weights(str(other))
+    window.controller.session.set_weights(str(other))
     with qtbot.waitSignal(window.controller.run_finished, timeout=120_000):
-        assert window.controller.run()  # deferred: the checkpoint is being checked
-        window.controller.set_weights(None)  # cancels the check; the run goes ahead with the bundled x2
+        assert window.controller.session.run()  # deferred: the checkpoint is being checked
+        window.controller.session.set_weights(None)  # cancels the check; the run goes ahead with the bundled x2
     assert window.controller.settings.weights is None
 
 
 def _run_to_end(window, qtbot, timeout=120_000):
     with qtbot.waitSignal(window.controller.run_finished, timeout=timeout):
-        assert window.controller.run()
+        assert window.controller.session.run()
 
 
 def test_full_x2_run_shows_metrics(window, image_path, qtbot):
     window.open_path(image_path)
     _run_to_end(window, qtbot)
-    session = window.controller.session
+    session = window.store
     assert {"irn_lr", "irn_hr", "bicubic", "lanczos", "bicubic_lr", "error:irn_hr"} <= set(session.results)
     assert session.results["irn_hr"].pixels.shape == (96, 96, 3)
     assert session.results["irn_lr"].pixels.shape == (48, 48, 3)
@@ -121,7 +123,7 @@ def test_full_x2_run_shows_metrics(window, image_path, qtbot):
     assert "PSNR-Y" in window.panes[1].caption.text()
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     assert headers[-2:] == ["view PSNR-Y", "view SSIM-Y"]  # each cell of a row has its column
-    assert {len(cells) for _, cells in session.metrics_rows()} == {table.columnCount()}
+    assert {len(row.cells) for row in metrics_rows(session)} == {table.columnCount()}
     assert table.item(row, table.columnCount() - 1) is not None
 
 
@@ -131,13 +133,15 @@ def test_a_changed_setting_marks_the_results_it_affects_as_out_of_date(window, i
     for pane, kind in zip(window.panes, ["irn_hr", "bicubic", "hr", "irn_lr"]):
         pane.set_kind(kind)
     _run_to_end(window, qtbot)
-    irn, bicubic = window.panes[0].caption, window.panes[1].caption
-    assert "seed 0" in irn.text() and "OUT OF DATE" not in irn.text()
+    irn, bicubic = window.panes[0], window.panes[1]
+    assert "seed 0" in irn.caption.text() and not irn.badge.isVisibleTo(window)
     window.explorer.seed.setValue(5)  # typed in, not yet restored
-    assert "OUT OF DATE (seed changed" in irn.text() and "OUT OF DATE" not in bicubic.text()
+    # The badge is on the image itself, the image dimmed; bicubic does not depend on the seed.
+    assert irn.badge.isVisibleTo(window) and irn.badge.text().startswith("OUT OF DATE: seed changed")
+    assert irn.image.opacity() < 1 and not bicubic.badge.isVisibleTo(window)
     with qtbot.waitSignal(window.controller.run_finished, timeout=60_000):
         window.explorer.apply.click()
-    assert "seed 5" in irn.text() and "OUT OF DATE" not in irn.text()
+    assert "seed 5" in irn.caption.text() and not irn.badge.isVisibleTo(window) and irn.image.opacity() == 1
 
 
 def test_error_map_pane_has_one_labelled_colour_bar(window, image_path, qtbot):
@@ -154,8 +158,8 @@ def test_error_map_pane_has_one_labelled_colour_bar(window, image_path, qtbot):
 def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
     window.open_path(image_path)
     _run_to_end(window, qtbot)
-    qtbot.waitUntil(lambda: "bicubic" in window.controller.session.region_metrics, timeout=10_000)
-    before = dict(window.controller.session.region_metrics["bicubic"])
+    qtbot.waitUntil(lambda: "bicubic" in window.controller.store.region_metrics, timeout=10_000)
+    before = dict(window.controller.store.region_metrics["bicubic"])
     first, second = window.panes[0].view, window.panes[1].view
     first.setRange(xRange=(10, 40), yRange=(20, 50), padding=0)
     (fx0, fx1), (fy0, fy1) = first.viewRange()
@@ -164,34 +168,37 @@ def test_zoom_is_linked_and_region_metrics_follow_it(window, image_path, qtbot):
     # Same centre and vertical extent; panes of slightly different widths show more or less on the sides.
     assert (x0 + x1) / 2 == pytest.approx((fx0 + fx1) / 2, abs=0.5)
     assert (y0, y1) == pytest.approx((fy0, fy1), abs=0.5)
-    qtbot.waitUntil(lambda: window.controller.session.region_metrics.get("bicubic") != before, timeout=10_000)
-    (r0, r1), (c0, c1) = window.controller.visible_region
+    qtbot.waitUntil(lambda: window.controller.store.region_metrics.get("bicubic") != before, timeout=10_000)
+    (r0, r1), (c0, c1) = window.store.view.region
     assert min(r1 - r0, c1 - c0) < 40
-    window.zoom_ratio(4)
+    window.navigation.zoom_ratio(4)
     qtbot.wait(400)
-    assert window.zoom_label.text() == "zoom 4:1", window.zoom_label.text()
+    assert window.status.zoom_label.text() == "zoom 4:1", window.status.zoom_label.text()
 
 
 def test_cancel_mid_run_stops_the_worker_and_leaves_no_thread(window, qtbot, tmp_path):
     big = write_png(tmp_path / "big.png", data.astronaut().astype(np.float32) / 255)
     window.open_path(str(big))
-    runner = window.controller.runner
-    with qtbot.waitSignal(window.controller.progress, timeout=60_000):
-        window.controller.run()
-    generation = runner.generation
+    jobs = window.store.jobs
+    with qtbot.waitSignal(window.controller.job_ended, timeout=5_000, raising=False):
+        window.controller.session.run()
+    qtbot.waitUntil(
+        lambda: jobs.running("comparison") and jobs.running("comparison")[0].progress[1] > 0, timeout=60_000
+    )
+    generation = jobs.running("comparison")[0].generation
     messages = []
     window.controller.message.connect(lambda level, text: messages.append(text))
-    with qtbot.waitSignal(window.controller.cancelled, timeout=5_000):
-        window.cancel_action.trigger() if window.cancel_action.isEnabled() else window.controller.cancel()
+    assert window.menu_actions.cancel_action.isEnabled()
+    window.menu_actions.cancel_action.trigger()
     assert messages[-1].startswith("cancelling")  # not "cancelled" while the worker still runs
     assert window.controller.pool.waitForDone(60_000)
-    qtbot.waitUntil(lambda: generation in runner.outcomes, timeout=5_000)
+    qtbot.waitUntil(lambda: generation in jobs.reported, timeout=5_000)
     qtbot.waitUntil(lambda: messages[-1].startswith("cancelled"), timeout=5_000)
-    # The job itself stopped (raised Cancelled at its next tile), not just its signals ignored.
-    assert runner.outcomes[generation] == "cancelled"
-    assert "sr" not in window.controller.session.results
+    # The job itself stopped (raised Cancelled at its next tile), not just its messages ignored.
+    assert jobs.reported[generation] == "cancelled"
+    assert "sr" not in window.controller.store.results
     assert window.controller.pool.activeThreadCount() == 0
-    assert not window.controller.busy and not window.progress_bar.isVisibleTo(window)
+    assert not window.controller.busy and not window.status.progress_bar.isVisibleTo(window)
 
 
 @pytest.mark.slow
@@ -242,14 +249,21 @@ def test_large_images_show_a_preview_of_the_visible_region_first(window, tmp_pat
     path = write_png(tmp_path / "big.png", data.astronaut()[:128, :128].astype(np.float32) / 255)
     window.open_path(str(path))
     events = []
-    window.controller.tile_ready.connect(lambda kind, r, c, px: events.append(("tile", r, c, px)))
-    window.controller.result_updated.connect(lambda kind: kind != "hr" and events.append(("result", kind)))
-    window.controller.visible_region = ((60, 120), (60, 120))
+
+    def on_change(aspects):
+        tiles = window.store.tiles.get("irn_hr", [])
+        if "tile:irn_hr" in aspects and tiles:
+            events.append(("tile", tiles[-1].row, tiles[-1].col, tiles[-1].pixels))
+        events.extend(("result", a) for a in aspects if a.startswith("result:") and a != "result:hr")
+
+    window.store.changed.connect(on_change)
+    window.session.set_view(zoom=1.0, centre=(90.0, 90.0), region=((60, 120), (60, 120)))
+    window.session.commands._priority = lambda: (45.0, 45.0)  # the region's centre at x2, wherever the pane is
     _run_to_end(window, qtbot)
     assert events[0][0] == "tile"  # before any result, the preview of what the user looks at
     _, r0, c0, preview = events[0]
     assert preview.shape == (48, 48, 3) and 60 <= r0 + 24 <= 120
-    final = window.controller.session.results["irn_hr"].display[r0 : r0 + 48, c0 : c0 + 48]
+    final = window.controller.store.results["irn_hr"].display[r0 : r0 + 48, c0 : c0 + 48]
     # Same latent, so only the crop's borders differ (tiling error).
     centre = np.abs(final[12:36, 12:36].astype(int) - preview[12:36, 12:36].astype(int))
     assert centre.max() <= 1
@@ -263,8 +277,8 @@ def test_tiny_images_run_without_errors(window, tmp_path, qtbot, shape):
     assert window.open_path(str(path))
     _run_to_end(window, qtbot)
     assert not errors
-    assert window.controller.session.results["irn_hr"].pixels.shape == (*shape, 3)
-    assert "psnr_y" in window.controller.session.metrics["bicubic"]
+    assert window.controller.store.results["irn_hr"].pixels.shape == (*shape, 3)
+    assert "psnr_y" in window.controller.store.metrics["bicubic"]
 
 
 def test_opening_an_lr_file_restores_it_at_once_beside_the_baselines_of_the_same_lr(window, qtbot, tmp_path, weights2):
@@ -276,10 +290,10 @@ def test_opening_an_lr_file_restores_it_at_once_beside_the_baselines_of_the_same
     window.set_layout("2x2")
     with qtbot.waitSignal(window.controller.run_finished, timeout=60_000):
         window.open_path(str(lr_path))  # no Run pressed
-    results = window.controller.session.results
+    results = window.controller.store.results
     assert results["irn_hr"].pixels.shape == results["bicubic"].pixels.shape == (64, 48, 3)
     assert "sr" in results or "lanczos" in results
-    assert window.controller.session.metrics == {}  # no original, so no metrics
+    assert window.controller.store.metrics == {}  # no original, so no metrics
     assert [p.kind for p in window.panes] == ["irn_lr", "irn_hr", "bicubic", "sr"]
     window.set_layout("1x2")
     window.open_path(str(lr_path))
@@ -314,7 +328,7 @@ def test_panes_of_a_layout_are_equal_and_the_screenshot_json_says_what_each_show
     irn = next(p for p in record["panes"] if p["kind"] == "irn_hr")
     assert irn["provenance"]["seed"] == 0 and irn["provenance"]["oracle_z"] is False and irn["stale"] is False
     assert irn["provenance"]["lr_storage"] == "lossless" and len(irn["provenance"]["weights_fingerprint"]) == 16
-    assert irn["metrics"]["psnr_y"] == pytest.approx(window.controller.session.metrics["irn_hr"]["psnr_y"])
+    assert irn["metrics"]["psnr_y"] == pytest.approx(window.controller.store.metrics["irn_hr"]["psnr_y"])
 
 
 def test_error_maps_share_one_scale_in_levels(window, image_path, qtbot):
@@ -323,7 +337,7 @@ def test_error_maps_share_one_scale_in_levels(window, image_path, qtbot):
     _run_to_end(window, qtbot)
     for pane, kind in zip(window.panes, ["hr", "error:irn_hr", "error:bicubic"]):
         pane.set_kind(kind)
-    results = window.controller.session.results
+    results = window.controller.store.results
     tops = [results[k].top_level() for k in ("error:irn_hr", "error:bicubic")]
     assert tops[0] != tops[1]  # each alone would get its own scale...
     levels = [tuple(p.colorbar.levels()) for p in window.panes[1:]]
@@ -340,12 +354,12 @@ def test_flicker_swaps_only_the_image_and_never_moves_or_zooms_it(window, image_
     qtbot.wait(50)
     before = (window.panes[0].view.viewRange(), window.panes[0].view.sceneBoundingRect())
     kinds = []
-    window.toggle_flicker(True)
+    window.hold.toggle_flicker(True)
     for _ in range(20):
-        window._flicker_step()
+        window.hold._flicker_step()
         kinds.append(window.panes[0].kind)
         qtbot.wait(5)
-    window.toggle_flicker(False)
+    window.hold.toggle_flicker(False)
     assert set(kinds) == {"hr", "irn_hr"}
     assert (window.panes[0].view.viewRange(), window.panes[0].view.sceneBoundingRect()) == before
 
@@ -353,20 +367,23 @@ def test_flicker_swaps_only_the_image_and_never_moves_or_zooms_it(window, image_
 def test_presentation_shows_irn_against_the_best_baseline_inside_a_1280x720_screen(window, image_path, qtbot):
     window.open_path(image_path)
     _run_to_end(window, qtbot)
-    session = window.controller.session
+    session = window.store
     best = max(("bicubic", "lanczos", "sr"), key=lambda k: session.metrics.get(k, {}).get("psnr_y", -1))
     window.screen().geometry()  # offscreen platform: one screen; full screen takes all of it
-    window.set_presentation(True)
+    window.presentation.set(True)
     qtbot.wait(50)
     screen = window.screen().geometry()
-    assert window.layout_combo.currentText() == "1x2" and [p.kind for p in window.panes] == ["irn_hr", best]
+    assert window.menu_actions.layout_combo.currentText() == "1x2" and [p.kind for p in window.panes] == [
+        "irn_hr",
+        best,
+    ]
     assert not window.metrics_dock.isVisible() and not window.explorer_dock.isVisible()
-    assert not window.toolbar.isVisible() and not window.info_label.isVisible()
+    assert not window.toolbar.isVisible() and not window.status.info_label.isVisible()
     for pane in window.panes:
         top_left = pane.mapTo(window, pane.rect().topLeft())
         assert top_left.x() >= 0 and top_left.y() >= 0
         assert top_left.x() + pane.width() <= screen.width() and top_left.y() + pane.height() <= screen.height()
     assert abs(window.panes[0].width() - window.panes[1].width()) <= 2
-    window.set_presentation(False)
-    assert window.layout_combo.currentText() == "2x2" and window.metrics_dock.isVisible()
+    window.presentation.set(False)
+    assert window.menu_actions.layout_combo.currentText() == "2x2" and window.metrics_dock.isVisible()
     assert window.toolbar.isVisible()

@@ -17,8 +17,9 @@ def window(qtbot, tmp_path):
 
     weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False)
     win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    with qtbot.waitSignal(win.controller.info_changed, timeout=30_000):
-        win.controller.set_weights(str(weights))
+    win.confirm = lambda _title, _text: True  # no modal questions in tests
+    win.controller.session.set_weights(str(weights))
+    qtbot.waitUntil(lambda: win.store.settings.weights == str(weights), timeout=30_000)
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -37,22 +38,26 @@ def folder(tmp_path):
 
 def test_a_folder_round_trip_lists_each_file_and_a_second_run_skips_them(window, folder, tmp_path, qtbot):
     out = tmp_path / "results"
-    c = window.controller
-    with qtbot.waitSignal(c.batch_finished, timeout=120_000) as finished:
+    c, batch = window.session, window.store.batch
+
+    def ended(kind, _outcome, _text):
+        return kind == "batch"
+
+    with qtbot.waitSignal(window.controller.job_ended, timeout=120_000, check_params_cb=ended) as finished:
         assert c.process_folder(folder, out, "roundtrip")
-    assert finished.args[0] == "2 done, 1 failed"
-    outcomes = [row.outcome for row in c.batch.rows]
-    assert outcomes == ["done", "done", "failed"] and "not an image" in c.batch.rows[2].message
+    assert finished.args[2] == "2 done, 1 failed" and batch.summary == "2 done, 1 failed"
+    outcomes = [row.outcome for row in batch.rows]
+    assert outcomes == ["done", "done", "failed"] and "not an image" in batch.rows[2].message
     assert read_image(out / "a_x2_restored.png").pixels.shape == (40, 48, 3)
     panel = window.batch_panel
     assert panel.rows.count() == 3 and panel.rows.item(2).text().startswith("✗ c.png")
     assert "2 done, 1 failed" in panel.progress.format()
-    with qtbot.waitSignal(c.batch_finished, timeout=120_000) as again:
+    with qtbot.waitSignal(window.controller.job_ended, timeout=120_000, check_params_cb=ended) as again:
         c.process_folder(folder, out, "roundtrip")
-    assert again.args[0] == "0 done, 2 skipped (already done), 1 failed"
-    # Double-clicking a row opens that file's result in the comparison.
+    assert again.args[2] == "0 done, 2 skipped (already done), 1 failed"
+    # Double-clicking a row opens that file's source photo, never an output as if it were an original.
     panel.rows.itemDoubleClicked.emit(panel.rows.item(0))
-    assert window.controller.session.image.path.name == "a_x2_restored.png"
+    assert window.store.image.path.name == "a.png"
 
 
 def test_the_time_left_follows_the_pace_of_the_files_done():

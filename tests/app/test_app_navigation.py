@@ -17,19 +17,20 @@ def window(qtbot, tmp_path):
 
     weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False)
     win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    win.controller.set_weights(str(weights))
+    win.confirm = lambda _title, _text: True  # no modal questions in tests
+    win.controller.session.set_weights(str(weights))
     qtbot.addWidget(win)
     win.resize(1000, 700)
     win.show()
     win.open_path(str(write_png(tmp_path / "face.png", data.astronaut()[40:136, 170:266].astype(np.float32) / 255)))
     with qtbot.waitSignal(win.controller.run_finished, timeout=120_000):
-        assert win.controller.run()
+        assert win.controller.session.run()
     yield win
     win.controller.shutdown()
 
 
 def _view_state(view):
-    from irn_studio.qt.navigation import centre_of
+    from irn_studio.qt.geometry import centre_of
     from irn_studio.qt.views.panes import zoom_of
 
     return zoom_of(view), centre_of(view)
@@ -38,7 +39,7 @@ def _view_state(view):
 def test_a_number_key_shows_that_pane_alone_at_the_same_zoom_and_again_shows_all(window, qtbot):
     window.set_layout("2x2")
     qtbot.wait(50)
-    window.look_at(40, 50, 3.0)
+    window.navigation.look_at(40, 50, 3.0)
     qtbot.wait(50)
     zoom, (row, col) = _view_state(window.panes[0].view)
     qtbot.keyClick(window.metrics_table, "3")
@@ -56,7 +57,7 @@ def test_a_number_key_shows_that_pane_alone_at_the_same_zoom_and_again_shows_all
     assert back_zoom == pytest.approx(zoom, rel=0.01) and centre == pytest.approx((row, col), abs=0.5)
     qtbot.keyClick(window.metrics_table, "2")
     window.set_layout("1x2")  # another layout shows every pane again
-    assert window.solo_index is None
+    assert window.store.view.solo is None
     qtbot.waitUntil(lambda: all(p.isVisible() for p in window.panes), timeout=2000)
 
 
@@ -65,13 +66,13 @@ def test_digits_typed_into_the_seed_box_pick_no_pane(window, qtbot):
     qtbot.waitUntil(window.explorer.seed.hasFocus, timeout=2000)
     window.explorer.seed.selectAll()
     qtbot.keyClicks(window.explorer.seed, "2")
-    assert window.solo_index is None and all(p.isVisible() for p in window.panes)
+    assert window.store.view.solo is None and all(p.isVisible() for p in window.panes)
 
 
 def test_l_shows_one_lr_pixel_per_screen_pixel_with_the_lr_aligned_to_the_hr(window, qtbot):
     qtbot.keyClick(window.metrics_table, "l")
     qtbot.wait(450)
-    assert window.zoom_label.text() == "zoom 1:2"  # x2: one HR pixel on half a screen pixel
+    assert window.status.zoom_label.text() == "zoom 1:2"  # x2: one HR pixel on half a screen pixel
     lr_pane = window.panes[1]
     lr_pane.set_kind("irn_lr")
     assert lr_pane.image_size() == window.panes[0].image_size() == (96, 96)  # covers the HR it stands for
@@ -92,16 +93,16 @@ def test_swipe_has_a_handle_and_labels_both_sides(window, qtbot):
 
 def test_the_demo_looks_first_where_irn_and_bicubic_differ_most_at_2_to_1(window, qtbot):
     from irn_core.analysis.compare import largest_difference
-    from irn_studio.model.focus import FOCUS_WINDOW
+    from irn_studio.control.focus import FOCUS_WINDOW
 
-    session = window.controller.session
-    assert window.focus_largest_difference()
+    session = window.store
+    assert window.navigation.focus_largest_difference()
     qtbot.wait(450)
     expected = largest_difference(
         session.results["irn_hr"].pixels, session.results["bicubic"].pixels, window=FOCUS_WINDOW
     )
     zoom, centre = _view_state(window.panes[0].view)
     assert zoom == pytest.approx(2.0, rel=0.01) and centre == pytest.approx(expected, abs=0.5)
-    assert window.zoom_label.text() == "zoom 2:1"
-    window.controller.set_scale(4)  # the results go stale: no focus on an out-of-date comparison
-    assert not window.focus_largest_difference()
+    assert window.status.zoom_label.text() == "zoom 2:1"
+    window.controller.session.set_scale(4)  # the results go stale: no focus on an out-of-date comparison
+    assert not window.navigation.focus_largest_difference()

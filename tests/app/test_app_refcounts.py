@@ -16,17 +16,18 @@ def test_a_run_and_a_cancel_leave_bool_refcounts_alone(qtbot, tmp_path):
 
     weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "w.safetensors", half=False)
     win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    win.confirm = lambda _title, _text: True  # no modal questions in tests
     qtbot.addWidget(win)
-    win.controller.set_weights(str(weights))
+    win.controller.session.set_weights(str(weights))
     win.open_path(str(write_png(tmp_path / "a.png", data.astronaut()[:64, :64].astype(np.float32) / 255)))
     before = None
     for cycle in range(4):
         if cycle == 1:  # after a warm-up cycle, whose first results legitimately replace older objects
             before = sys.getrefcount(True), sys.getrefcount(False)
         with qtbot.waitSignal(win.controller.run_finished, timeout=60_000):
-            win.run_action.trigger()
-        win.controller.run()
-        win.cancel_action.trigger()
+            win.menu_actions.run_action.trigger()
+        win.controller.session.run()
+        win.menu_actions.cancel_action.trigger()
         win.controller.pool.waitForDone(30_000)
         qtbot.wait(50)
         win.panes[0].view.setRange(xRange=(0, 20 + cycle), yRange=(0, 20 + cycle))

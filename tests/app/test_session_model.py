@@ -1,6 +1,5 @@
-"""The Qt-free session model, driven by plain pytest: loading, results with provenance, staleness.
-
-The library pipeline fills it synchronously here, as the app's workers do in the background."""
+"""The Qt-free session store, driven by plain pytest: loading, results with provenance, staleness of results,
+maps, draws and studies, and the words views show. The library pipeline fills it here as the app's jobs do."""
 
 import subprocess
 import sys
@@ -10,13 +9,15 @@ import pytest
 from conftest import randomize
 
 from irn_core import ComparisonSettings, IRNRescaler, build_irn
-from irn_core.analysis import compare, studies
+from irn_core.analysis import compare
+from irn_core.analysis.results import STUDY_INPUTS, Provenance
 from irn_core.baselines import BicubicBaseline
-from irn_core.errors import InvalidInputError
 from irn_core.io.images import write_png
 from irn_core.io.lrfile import lr_metadata
-from irn_studio.model import SessionModel, SessionResult
+from irn_studio.model import SessionResult, SessionStore
+from irn_studio.model import messages as m
 from irn_studio.model.metrics_table import metrics_csv
+from irn_studio.model.readouts import metrics_rows, pane_caption
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +25,20 @@ def rescaler():
     return IRNRescaler(randomize(build_irn(2), std=0.01, seed=3), device="cpu")
 
 
-def _run(model: SessionModel, rescaler, image):
-    """What the app's worker does for a run, synchronously: the library pipeline into the model."""
+def _run(store: SessionStore, rescaler, image):
+    """What the app's comparison job does, synchronously: the library pipeline into the store."""
+    job, _ = store.start_job("comparison", frozenset({"irn_hr"}))
 
     def on_event(event):
         if isinstance(event, compare.ResultReady):
             r = event.result
-            model.add_result(SessionResult.of(r.kind, r.pixels, r.provenance, metrics=r.metrics))
+            result = SessionResult.of(r.kind, r.pixels, r.provenance, metrics=r.metrics)
+            store.apply(m.FromJob("comparison", job.generation, m.ResultArrived(result)))
 
-    model.clear_results()
-    out = compare.run_comparison(image, rescaler=rescaler, settings=model.settings,
+    out = compare.run_comparison(image, rescaler=rescaler, settings=store.settings,
                                  baselines=[BicubicBaseline(scale=2)], on_event=on_event)  # fmt: skip
-    model.latent, model.lr_fidelity = out.latent, out.lr_fidelity
+    store.apply(m.FromJob("comparison", job.generation, m.ComparisonDone(out.latent, "", out.lr_fidelity, 1.0)))
+    store.apply(m.FromJob("comparison", job.generation, m.JobEnded("finished")))
 
 
 @pytest.mark.slow
@@ -45,82 +48,107 @@ def test_the_model_imports_neither_qt_nor_torch_itself():
     assert out.stdout.strip() == "[]"
 
 
-def test_a_run_fills_the_model_and_changes_mark_exactly_what_they_affect(rescaler, small_image):
-    model = SessionModel(ComparisonSettings(scale=2))
-    seen = {"changed": [], "stale": 0}
-    model.result_changed.connect(seen["changed"].append)
-    model.staleness_changed.connect(lambda: seen.__setitem__("stale", seen["stale"] + 1))
-    model.load_array(small_image, "crop.png")
-    assert model.needs() == "run" and np.array_equal(model.reference, small_image)
-    _run(model, rescaler, small_image)
-    assert {"hr", "irn_lr", "irn_hr", "error:irn_hr", "bicubic", "bicubic_lr"} <= set(model.results)
-    assert "irn_hr" in seen["changed"] and model.stale_kinds() == {} and model.needs() is None
-    assert set(model.metrics) == {"irn_hr", "bicubic", "lr_fidelity"}
+def test_a_run_fills_the_store_and_changes_mark_exactly_what_they_affect(rescaler, small_image):
+    store = SessionStore(ComparisonSettings(scale=2))
+    seen = []
+    store.changed.connect(seen.append)
+    store.open_array(small_image, "crop.png")
+    assert np.array_equal(store.reference, small_image) and "image" in seen[-1]
+    _run(store, rescaler, small_image)
+    assert {"hr", "irn_lr", "irn_hr", "error:irn_hr", "bicubic", "bicubic_lr"} <= set(store.results)
+    assert all(store.state_of(k).current for k in store.results)
 
-    # A new seed: only IRN's restoration (and its error map) is out of date; a restore brings it back.
-    stale = model.update_settings(seed=7)
-    assert set(stale) == {"irn_hr", "error:irn_hr", "signed:irn_hr", "flip:irn_hr"}
-    assert model.stale_kinds()["irn_hr"] == ["seed"]
-    assert not model.is_current("irn_hr") and model.is_current("bicubic") and model.is_current("hr")
-    assert model.needs() == "restore" and seen["stale"] >= 1
-    assert "seed 0" in model.results["irn_hr"].caption()  # still says where it came from
-    assert model.pane_caption("irn_hr").split("[")[0].count("OUT OF DATE (seed changed") == 1
-    assert "OUT OF DATE" not in model.pane_caption("bicubic") and "PSNR-Y" in model.pane_caption("bicubic")
-    labels = [label for label, _ in model.metrics_rows()]
-    assert labels == ["IRN restored", "Bicubic↓ + Bicubic↑", "IRN LR vs bicubic LR"]
+    # A new seed: only IRN's restoration and its maps are out of date.
+    store.apply(m.ChangeSettings({"seed": 7}))
+    stale = {k for k in store.results if store.state_of(k).stale}
+    assert stale == {"irn_hr", "error:irn_hr", "signed:irn_hr", "flip:irn_hr"}
+    assert store.state_of("irn_hr").badge() == "OUT OF DATE: seed changed"
+    assert "seed 0" in store.results["irn_hr"].caption()  # still says where it came from
+    rows = {row.kind: row for row in metrics_rows(store)}
+    assert rows["irn_hr"].state.stale and rows["bicubic"].state.current
+    assert "PSNR-Y" in pane_caption(store, "bicubic")
 
-    # A new scale: everything computed is stale, and a whole run is needed.
-    model.update_settings(scale=4)
-    assert set(model.stale_kinds()) >= {"irn_lr", "irn_hr", "bicubic", "bicubic_lr"}
-    assert model.needs() == "run"
-    model.update_settings(scale=2, seed=0)  # back to what was computed: current again
-    assert model.stale_kinds() == {} and model.needs() is None
+    # A new scale: everything computed is stale; back to what was computed: current again.
+    store.apply(m.ChangeSettings({"scale": 4}))
+    assert {k for k in store.results if store.state_of(k).stale} >= {"irn_lr", "irn_hr", "bicubic", "bicubic_lr"}
+    store.apply(m.ChangeSettings({"scale": 2, "seed": 0}))
+    assert all(store.state_of(k).current for k in store.results)
 
 
-def test_invalid_settings_change_nothing(small_image):
-    model = SessionModel(ComparisonSettings(scale=2))
+def test_invalid_settings_and_views_change_nothing():
+    from irn_core.errors import InvalidInputError
+
+    store = SessionStore(ComparisonSettings(scale=2))
     with pytest.raises(InvalidInputError):
-        model.update_settings(temperature=-0.5)
-    assert model.settings.temperature == 1.0
+        store.apply(m.ChangeSettings({"temperature": -0.5}))
+    with pytest.raises(InvalidInputError, match="layout must be one of"):
+        store.apply(m.ChangeView({"layout": "3x3"}))
+    assert store.settings.temperature == 1.0 and store.view.layout == "2x2"
 
 
-def test_studies_are_stale_when_their_inputs_change_and_draws_can_be_shown(rescaler, small_image):
-    model = SessionModel(ComparisonSettings(scale=2))
-    model.load_array(small_image, "crop.png")
-    _run(model, rescaler, small_image)
-    model.start_study("draws")
-    sample = studies.sample_draws(rescaler, model.results["irn_lr"].pixels, draws=3, reference=small_image,
-                                  on_draw=model.add_draw)  # fmt: skip
-    assert len(model.draw_psnrs) == 3 and sample.provenance.draws == 3
-    assert model.show_draw(2)
-    shown = model.results["irn_hr"]
-    assert np.array_equal(shown.pixels, model.draws[2].image) and shown.metrics["psnr_y"] == model.draws[2].psnr_y
-    assert "draw 2" in shown.caption() and model.is_current("irn_hr")
-    assert model.stale_studies() == []
-    model.update_settings(temperature=0.5)
-    assert model.stale_studies() == ["draws"]
+def test_a_replaced_job_is_dropped_and_a_queued_one_never_is(small_image):
+    store = SessionStore()
+    store.open_array(small_image, "crop.png")
+    old, _ = store.start_job("comparison")
+    new, replaced = store.start_job("comparison")
+    assert replaced == [old]
+    result = SessionResult.of("bicubic", small_image, Provenance("bicubic", store.settings, ("scale",)))
+    store.apply(m.FromJob("comparison", old.generation, m.ResultArrived(result)))
+    assert "bicubic" not in store.results  # what the replaced job still sends is dropped
+    first, _ = store.start_job("save")
+    second, replaced = store.start_job("save")
+    assert replaced == []
+    store.apply(m.FromJob("save", first.generation, m.JobEnded("failed", "disk full")))
+    store.apply(m.FromJob("save", second.generation, m.JobEnded("finished", "saved b.png")))
+    assert [n.text for n in store.notices[-2:]] == ["disk full", "saved b.png"]
 
 
-def test_an_lr_file_sets_its_scale_and_needs_only_a_restore(tmp_path, rescaler, small_image):
+def test_a_shown_draw_marks_the_previous_maps_stale_until_its_own_arrive(rescaler, small_image):
+    store = SessionStore(ComparisonSettings(scale=2))
+    store.open_array(small_image, "crop.png")
+    _run(store, rescaler, small_image)
+    provenance = Provenance("irn", store.settings, STUDY_INPUTS["draws"], latent="drawn", draws=2)
+    job, _ = store.start_job("study", frozenset({"study:draws"}))
+    store.apply(m.FromJob("study", job.generation, m.StudyStarted("draws", provenance)))
+    draw_provenance = Provenance("irn", store.settings.replace(seed=1), ("scale",), latent="drawn", draw_index=1)
+    draw = SessionResult.of("irn_hr", small_image * 0.9, draw_provenance, metrics={"psnr_y": 20.0})
+    other = SessionResult.of("irn_hr", small_image * 0.8, draw_provenance, metrics={"psnr_y": 19.0})
+    store.apply(m.FromJob("study", job.generation, m.DrawArrived(0, 0, other)))
+    store.apply(m.FromJob("study", job.generation, m.DrawArrived(1, 1, draw)))
+    store.apply(m.ShowDraw(5))
+    assert store.notices[-1].level == "error" and "expected a draw 0-1" in store.notices[-1].text
+    store.apply(m.ShowDraw(1))
+    assert store.results["irn_hr"] is draw and store.state_of("irn_hr").current
+    for kind in ("error:irn_hr", "signed:irn_hr", "flip:irn_hr"):
+        assert store.state_of(kind).reason == "of an earlier result than the one shown"
+    row = next(r for r in metrics_rows(store) if r.kind == "irn_hr")
+    assert row.cells[4] == "–"  # the previous draw's FLIP is not this draw's
+    # The draw study goes out of date with its temperature; the draw shown with it.
+    store.apply(m.ChangeSettings({"temperature": 0.5}))
+    assert store.study_state("draws").stale and store.state_of("irn_hr").stale
+
+
+def test_an_lr_file_sets_its_scale_and_its_recorded_size(tmp_path, rescaler, small_image):
     lr = rescaler.downscale(small_image)
     path = write_png(tmp_path / "lr.png", lr,
                      metadata=lr_metadata(scale=2, model="m", fingerprint="f", original_size=(64, 48)))  # fmt: skip
     from irn_core import read_image
 
-    model = SessionModel(ComparisonSettings(scale=4))
-    model.load_image(read_image(path))
-    assert model.lr_only and model.settings.scale == 2 and model.reference is None
-    assert model.output_size == (64, 48) and model.needs() == "restore"
+    store = SessionStore(ComparisonSettings(scale=4))
+    store.apply(m.OpenImage(read_image(path)))
+    assert store.lr_only and store.settings.scale == 2 and store.reference is None
+    assert store.output_size == (64, 48) and store.view.kinds[:2] == ("irn_lr", "irn_hr")
 
 
-def test_metrics_csv_says_where_each_row_came_from(rescaler, small_image):
-    model = SessionModel(ComparisonSettings(scale=2, seed=4))
-    model.load_array(small_image, "crop.png")
-    _run(model, rescaler, small_image)
-    rows = metrics_csv(model).splitlines()
-    assert rows[0].endswith("provenance")
+def test_metrics_csv_says_where_each_row_came_from_and_whether_it_is_current(rescaler, small_image):
+    store = SessionStore(ComparisonSettings(scale=2, seed=4))
+    store.open_array(small_image, "crop.png")
+    _run(store, rescaler, small_image)
+    store.apply(m.ChangeSettings({"seed": 5}))
+    rows = metrics_csv(store).splitlines()
+    assert rows[0].endswith("state,provenance")
     irn = next(r for r in rows if r.startswith("IRN restored"))
-    assert "seed 4" in irn and "LR lossless" in irn
+    assert "seed 4" in irn and "LR lossless" in irn and ",stale," in irn
 
 
 def test_progress_says_the_stage_the_share_and_the_time_left():
@@ -138,19 +166,25 @@ def test_zoom_is_said_as_image_viewers_say_it():
     assert zoom_text(0.4) == "zoom 1:2.5" and zoom_text(0) == ""
 
 
-def test_the_best_value_of_each_metrics_column_is_marked_and_flip_counts_lower_as_better():
-    from irn_studio.model.kinds import label as label_of
+def test_the_best_current_value_of_each_column_is_marked_flip_lower_is_better_stale_never_wins():
     from irn_studio.model.metrics_table import best_metric_cells
 
-    model = SessionModel()
+    store = SessionStore()
     pixels = np.zeros((8, 8, 3), np.float32)
-    for kind, metrics in (
-        ("irn_hr", {"psnr_y": 38.1, "ssim_y": 0.97, "psnr_rgb": 36.0, "ssim_rgb": 0.95, "flip": 0.05}),
-        ("bicubic", {"psnr_y": 33.7, "ssim_y": 0.97, "psnr_rgb": 36.2, "ssim_rgb": 0.90, "flip": 0.09}),
+    store.open_array(pixels, "x.png")
+    for kind, metrics, prov_seed in (
+        ("irn_hr", {"psnr_y": 38.1, "ssim_y": 0.97, "psnr_rgb": 36.0, "ssim_rgb": 0.95}, 0),
+        ("bicubic", {"psnr_y": 33.7, "ssim_y": 0.97, "psnr_rgb": 36.2, "ssim_rgb": 0.90}, 0),
     ):
-        model.results[kind] = SessionResult.of(kind, pixels, None, metrics=metrics)
-    model.lr_fidelity = {"psnr_y": 45.0, "ssim_y": 0.99, "psnr_rgb": 44.0, "ssim_rgb": 0.99}
-    model.region_metrics = {"bicubic": {"psnr_y": 30.0, "ssim_y": 0.9}}  # one value: nothing to beat
-    rows = [label for label, _ in model.metrics_rows()]
-    irn, bicubic = rows.index(label_of("irn_hr")), rows.index(label_of("bicubic"))
-    assert best_metric_cells(model) == {(irn, 0), (irn, 1), (bicubic, 1), (bicubic, 2), (irn, 3), (irn, 4)}
+        inputs = ("scale", "seed") if kind == "irn_hr" else ("scale",)
+        provenance = Provenance(kind, store.settings.replace(seed=prov_seed), inputs)
+        store.results[kind] = SessionResult.of(kind, pixels, provenance, metrics=metrics)
+        flip = {"irn_hr": 0.05, "bicubic": 0.09}[kind]
+        store.results[f"flip:{kind}"] = SessionResult.of(
+            f"flip:{kind}", pixels[..., 0], provenance, metrics={"flip": flip}
+        )
+    kinds = [row.kind for row in metrics_rows(store)]
+    irn, bicubic = kinds.index("irn_hr"), kinds.index("bicubic")
+    assert best_metric_cells(store) == {(irn, 0), (irn, 1), (bicubic, 1), (bicubic, 2), (irn, 3), (irn, 4)}
+    store.apply(m.ChangeSettings({"seed": 9}))  # IRN's row goes out of date: it wins nothing, bicubic is alone
+    assert best_metric_cells(store) == set()

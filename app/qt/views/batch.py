@@ -1,7 +1,10 @@
-"""The folder-processing panel: progress with time left, Cancel, and the list of files with their outcome
-(double-click opens a file's output in the comparison)."""
+"""The folder-processing panel, drawn from the store's batch: progress with time left, Cancel, and the list of
+files with their outcome (double-click opens the file's source in the comparison, never an output as if it
+were an original)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,24 +19,27 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.batch import OPERATION_LABELS
+from ...model.store import SessionStore
 
 
 class BatchPanel(QWidget):
     open_requested = Signal(str)
 
-    def __init__(self, controller, parent=None):
+    def __init__(self, store: SessionStore, cancel: Callable[[], None], parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
-        self.model = controller.batch
+        self.store = store
+        self.model = store.batch
         self.title = QLabel("No folder processed yet: File → Process folder…")
         self.title.setWordWrap(True)
-        self.hint = QLabel("Double-click a file to open its result. Running a folder again skips what is done.")
+        self.hint = QLabel(
+            "Double-click a file to open it in the comparison. Running a folder again skips what is done."
+        )
         self.hint.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(controller.cancel_batch)
+        self.cancel_button.clicked.connect(cancel)
         self.rows = QListWidget()
         self.rows.itemDoubleClicked.connect(self._open)
         top = QHBoxLayout()
@@ -44,35 +50,30 @@ class BatchPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.rows, 1)
         layout.addWidget(self.hint)
-        self.model.started.connect(self._on_started)
-        controller.batch_changed.connect(self._on_row)
-        controller.batch_finished.connect(self._on_finished)
-        controller.batch_busy_changed.connect(lambda busy: self.cancel_button.setEnabled(bool(busy)))
+        self._shown_rows: list = []
 
-    def _on_started(self) -> None:
-        self.rows.clear()
-        for row in self.model.rows:
-            item = QListWidgetItem(row.text())
-            item.setData(Qt.UserRole, str(row.item.outputs[-1]))
-            self.rows.addItem(item)
-        self.title.setText(f"{OPERATION_LABELS[self.model.operation]} → {self.model.out_dir}")
-        self.progress.setRange(0, len(self.model.rows))
-        self._on_progress()
-
-    def _on_row(self, index: int) -> None:
-        row = self.model.rows[index]
-        self.rows.item(index).setText(row.text())
-        self.rows.item(index).setToolTip(row.message)
-        self._on_progress()
-
-    def _on_progress(self) -> None:
-        self.progress.setValue(self.model.done_count)
-        self.progress.setFormat(self.model.progress_text())
-
-    def _on_finished(self, summary: str) -> None:
-        self.progress.setFormat(summary)
-        self.rows.setToolTip("Double-click a file to open its result in the comparison")
-        self.cancel_button.setEnabled(False)
+    def redraw(self, aspects: frozenset[str]) -> None:
+        if "batch" not in aspects and "jobs" not in aspects:
+            return
+        model = self.model
+        if model.rows is not self._shown_rows:
+            self._shown_rows = model.rows
+            self.rows.clear()
+            for row in model.rows:
+                item = QListWidgetItem(row.text())
+                item.setData(Qt.ItemDataRole.UserRole, str(row.item.source))
+                self.rows.addItem(item)
+            self.title.setText(f"{OPERATION_LABELS[model.operation]} → {model.out_dir}")
+            self.progress.setRange(0, len(model.rows))
+        for index, row in enumerate(model.rows):
+            item = self.rows.item(index)
+            if item.text() != row.text():
+                item.setText(row.text())
+                item.setToolTip(row.message)
+        self.progress.setValue(model.done_count)
+        busy = self.store.busy("batch")
+        self.progress.setFormat(model.progress_text() if busy or not model.summary else model.summary)
+        self.cancel_button.setEnabled(busy)
 
     def _open(self, item: QListWidgetItem) -> None:
-        self.open_requested.emit(item.data(Qt.UserRole))
+        self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -10,13 +10,13 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QSizePo
 
 from ...model.blind import BlindTest
 
-PICK_KEYS = {Qt.Key_Left: "left", Qt.Key_Right: "right"}
+PICK_KEYS = {Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right"}
 
 
 def _pixmap(display: np.ndarray) -> QPixmap:
     """(h, w, 3) uint8 sRGB -> QPixmap (copied: the array may go away)."""
     rgb = np.ascontiguousarray(display)
-    image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format_RGB888)
+    image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888)
     return QPixmap.fromImage(image.copy())
 
 
@@ -33,14 +33,14 @@ class BlindDialog(QDialog):
         (r0, r1), (c0, c1) = region or ((0, None), (0, None))
         self.pixmaps = {kind: _pixmap(session.results[kind].display[r0:r1, c0:c1]) for kind in test.kinds}
         self.prompt = QLabel()
-        self.prompt.setAlignment(Qt.AlignCenter)
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt.setStyleSheet("font-size: 14pt;")
         self.sides = {side: QLabel() for side in ("left", "right")}
         images = QHBoxLayout()
         for view in self.sides.values():
-            view.setAlignment(Qt.AlignCenter)
+            view.setAlignment(Qt.AlignmentFlag.AlignCenter)
             view.setMinimumSize(200, 200)
-            view.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+            view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             view.setStyleSheet("background: #202124;")
             images.addWidget(view, 1)
         self.left_button = QPushButton("← Left looks better")
@@ -52,7 +52,7 @@ class BlindDialog(QDialog):
         self.save_button.clicked.connect(lambda: self.save_requested.emit(self.test.csv()))
         buttons = QHBoxLayout()
         for button in (self.left_button, self.right_button, self.save_button):
-            button.setFocusPolicy(Qt.NoFocus)  # the arrow keys belong to the test, not to a button
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the arrow keys belong to the test, not to a button
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)
@@ -69,7 +69,7 @@ class BlindDialog(QDialog):
     def keyPressEvent(self, event) -> None:
         if event.key() in PICK_KEYS:
             self.pick(PICK_KEYS[event.key()])
-        elif event.key() == Qt.Key_Backspace:
+        elif event.key() == Qt.Key.Key_Backspace:
             self.test.undo()
             self._show_trial()
         else:
@@ -95,4 +95,8 @@ class BlindDialog(QDialog):
         self.prompt.setText(f"Trial {number} of {total}: which looks better?   ← left · right →   (Backspace: undo)")
         for side, kind in (("left", trial.left), ("right", trial.right)):
             view = self.sides[side]
-            view.setPixmap(self.pixmaps[kind].scaled(view.size(), Qt.KeepAspectRatio, Qt.FastTransformation))
+            view.setPixmap(
+                self.pixmaps[kind].scaled(
+                    view.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+                )
+            )

@@ -1,8 +1,10 @@
-"""The latent explorer and the JPEG study: controls and pyqtgraph plots bound to the controller."""
+"""The latent explorer and the JPEG study: controls that call the commands, and plots drawn from the store's
+studies; a study computed for other settings is drawn grey and dashed, its title saying it is out of date."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.metrics_table import reference_levels
+from ...model.store import SessionStore
 
 JPEG_CHOICES = [("lossless (PNG)", None)] + [(f"JPEG q{q}", q) for q in (95, 90, 80, 70, 50, 30, 10)]
 JPEG_COLOURS = {
@@ -36,19 +39,20 @@ REFERENCE_COLOURS = ("#81c995", "#8ab4f8")  # bicubic, SR: as in the JPEG plot
 class LatentExplorer(QWidget):
     plot_revealed = Signal(object)  # a plot that has just appeared with its first point
 
-    def __init__(self, controller, parent=None):
+    def __init__(self, store: SessionStore, controller: Any, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
+        self.store, self.controller = store, controller
         c = controller
+        settings = store.settings
 
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setValue(c.settings.seed)
+        self.seed.setValue(settings.seed)
         self.seed.setToolTip("Seed of the latent draw z ~ N(0, T²I)")
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.0, 1.5)
         self.temperature.setSingleStep(0.1)
-        self.temperature.setValue(c.settings.temperature)
+        self.temperature.setValue(settings.temperature)
         self.temperature.setToolTip("Latent temperature T (0: z = 0)")
         self.oracle = QCheckBox("oracle z (the forward pass's own latent)")
         self.oracle.setToolTip("Restore with the z that downscaling produced: shows what the discarded latent carried")
@@ -57,8 +61,8 @@ class LatentExplorer(QWidget):
         self.apply = QPushButton("Restore")
         self.apply.setToolTip("Restore again now (seed and temperature edits rerun by themselves after a pause)")
         self.jpeg = QComboBox()
-        for label, quality in JPEG_CHOICES:
-            self.jpeg.addItem(label, quality)
+        for text, quality in JPEG_CHOICES:
+            self.jpeg.addItem(text, quality)
         self.jpeg.setToolTip("Store the IRN LR like this before restoring")
 
         self.draws = QSpinBox()
@@ -89,52 +93,30 @@ class LatentExplorer(QWidget):
         form.addRow("Seed", self.seed)
         form.addRow("Temperature", self.temperature)
         form.addRow(self.oracle)
-        row = QHBoxLayout()
-        row.addWidget(self.new_draw)
-        row.addWidget(self.apply)
-        form.addRow(row)
+        form.addRow(_row(self.new_draw, self.apply))
         form.addRow("LR storage", self.jpeg)
-        row = QHBoxLayout()
-        row.addWidget(self.draws)
-        row.addWidget(self.sample_button)
-        form.addRow("Draws", row)
+        form.addRow("Draws", _row(self.draws, self.sample_button))
         form.addRow("Show draw", self.step)
-        row = QHBoxLayout()
-        row.addWidget(self.sweep_button)
-        row.addWidget(self.jpeg_button)
-        form.addRow(row)
-        row = QHBoxLayout()
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.cancel_button)
+        form.addRow(_row(self.sweep_button, self.jpeg_button))
+        row = _row(self.progress, self.cancel_button)
+        row.setStretch(0, 1)
         form.addRow(row)
 
-        self.draw_plot = pg.PlotWidget(title="PSNR-Y per draw")
-        self.draw_plot.setLabel("bottom", "draw")
-        self.draw_plot.setLabel("left", "PSNR-Y", units="dB")
-        self.draw_curve = self.draw_plot.plot(
-            [], [], pen=pg.mkPen("#fbbc04", width=2), symbol="o", symbolSize=7, symbolBrush="#fbbc04"
-        )
-        self.temperature_plot = pg.PlotWidget(title="PSNR-Y vs temperature")
-        self.temperature_plot.setLabel("bottom", "temperature T")
-        self.temperature_plot.setLabel("left", "PSNR-Y", units="dB")
-        self.temperature_curve = self.temperature_plot.plot(
-            [], [], pen=pg.mkPen("#8ab4f8", width=2), symbol="o", symbolSize=7, symbolBrush="#8ab4f8"
-        )
-        self.jpeg_plot = pg.PlotWidget(title="PSNR-Y vs LR JPEG quality")
-        self.jpeg_plot.setLabel("bottom", "JPEG quality of the stored LR (101 = lossless PNG)")
+        self.draw_plot = _plot("PSNR-Y per draw", "draw")
+        self.temperature_plot = _plot("PSNR-Y vs temperature", "temperature T")
+        self.jpeg_plot = _plot("PSNR-Y vs LR JPEG quality", "JPEG quality of the stored LR (101 = lossless PNG)")
         self.jpeg_plot.addLegend(offset=(5, 5))
-        self.jpeg_curves: dict[str, pg.PlotDataItem] = {}
-        for plot in (self.draw_plot, self.temperature_plot, self.jpeg_plot):
-            plot.setMinimumHeight(150)
-            plot.showGrid(x=True, y=True, alpha=0.3)
-            plot.hide()  # an empty plot's 0-1 axes mean nothing: each appears with its first point
+        self.titles = {"draws": "PSNR-Y per draw", "temperature": "PSNR-Y vs temperature",
+                       "jpeg": "PSNR-Y vs LR JPEG quality"}  # fmt: skip
+        self.plots = {"draws": self.draw_plot, "temperature": self.temperature_plot, "jpeg": self.jpeg_plot}
+        self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self.reference_lines: dict[int, list[pg.InfiniteLine]] = {}
+        self._references: list[tuple[str, float]] = []
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.draw_plot, 1)
-        layout.addWidget(self.temperature_plot, 1)
-        layout.addWidget(self.jpeg_plot, 1)
+        for plot in self.plots.values():
+            layout.addWidget(plot, 1)
         layout.addStretch()
 
         self.seed.valueChanged.connect(lambda v: c.update_settings(seed=v))
@@ -143,65 +125,100 @@ class LatentExplorer(QWidget):
         self.new_draw.clicked.connect(self.next_draw)
         self.apply.clicked.connect(lambda: c.resample())
         self.jpeg.currentIndexChanged.connect(lambda i: c.set_jpeg_quality(self.jpeg.itemData(i)))
-        self.sample_button.clicked.connect(self.start_sampling)
+        self.sample_button.clicked.connect(lambda: self.start_sampling())
         self.step.valueChanged.connect(c.show_draw)
-        self.sweep_button.clicked.connect(self.start_temperature)
-        self.jpeg_button.clicked.connect(self.start_jpeg)
+        self.sweep_button.clicked.connect(c.temperature_study)
+        self.jpeg_button.clicked.connect(c.jpeg_study)
         self.cancel_button.clicked.connect(c.cancel_study)
-        c.run_finished.connect(lambda: self.latent_label.setText(c.session.latent_summary()))
-        c.run_finished.connect(self._draw_reference_lines)
-        c.draw_ready.connect(self._on_draw)
-        c.temperature_point.connect(self._on_temperature)
-        c.jpeg_point.connect(self._on_jpeg)
-        c.study_progress.connect(self._on_progress)
-        c.study_busy_changed.connect(self._on_busy)
 
     def next_draw(self) -> None:
-        self.seed.setValue(self.seed.value() + 1)
-        self.controller.resample(seed=self.seed.value())
+        self.controller.resample(seed=self.store.settings.seed + 1)
 
-    def start_sampling(self) -> None:
-        self.draw_curve.setData([], [])
-        self.step.setEnabled(False)
-        self.controller.sample(self.draws.value())
+    def start_sampling(self, count: int | None = None) -> bool:
+        return self.controller.sample(count or self.draws.value())
 
-    def start_temperature(self) -> None:
-        self.temperature_curve.setData([], [])
-        self.controller.temperature_study()
+    # ----- drawing from the store -----
+    def redraw(self, aspects: frozenset[str]) -> None:
+        if aspects & {"settings", "image"}:
+            self._controls()
+        if aspects & {"studies", "settings", "image", "results"}:
+            for name in self.plots:
+                self._study(name)
+        if aspects & {"metrics", "results", "settings", "image"}:
+            self._reference_lines()
+            self.latent_label.setText(self.store.latent_summary)
+        if "jobs" in aspects:
+            self._busy()
 
-    def start_jpeg(self) -> None:
-        for curve in self.jpeg_curves.values():
-            curve.setData([], [])
-        self.controller.jpeg_study()
+    def _controls(self) -> None:
+        s = self.store.settings
+        for widget in (self.seed, self.temperature, self.oracle):
+            widget.blockSignals(True)
+        self.seed.setValue(s.seed)
+        self.temperature.setValue(s.temperature)
+        self.oracle.setChecked(s.oracle_z)
+        for widget in (self.seed, self.temperature, self.oracle):
+            widget.blockSignals(False)
+        self.jpeg.blockSignals(True)
+        self.jpeg.setCurrentIndex(max(0, self.jpeg.findData(s.jpeg_quality)))
+        self.jpeg.blockSignals(False)
 
-    def _on_draw(self, index: int, value: float) -> None:
-        values = self.controller.session.draw_psnrs
-        self._reveal(self.draw_plot)
-        self.draw_curve.setData(list(range(len(values))), [v if not math.isnan(v) else 0 for v in values])
-        self.step.setRange(0, len(values) - 1)
-        self.step.setEnabled(True)
+    def _study(self, name: str) -> None:
+        plot, study = self.plots[name], self.store.studies.get(name)
+        state = self.store.study_state(name)
+        series: dict[str, list[tuple[float, float]]] = {}
+        if study is not None:
+            series = dict(study.points)
+            if study.draws:
+                series["IRN"] = [(float(d.index), d.psnr_y) for d in study.draws]
+        for (plot_name, title), curve in list(self.curves.items()):
+            if plot_name == name and title not in series:
+                plot.removeItem(curve)
+                del self.curves[(plot_name, title)]
+        for title, points in series.items():
+            curve = self.curves.get((name, title))
+            if curve is None:
+                curve = self.curves[(name, title)] = plot.plot([], [], name=title if name == "jpeg" else None)
+            colour = "#80868b" if state.stale else JPEG_COLOURS.get(title, "#fbbc04" if name == "draws" else "#8ab4f8")
+            style = Qt.PenStyle.DashLine if state.stale else Qt.PenStyle.SolidLine
+            curve.setPen(pg.mkPen(colour, width=2, style=style))
+            curve.setSymbol("o")
+            curve.setSymbolBrush(colour)
+            curve.setSymbolSize(6)
+            points = sorted(points)
+            curve.setData([p[0] for p in points], [p[1] if not math.isnan(p[1]) else 0 for p in points])
+        title = self.titles[name] + (f" — OUT OF DATE: {state.reason}" if state.stale else "")
+        plot.setTitle(title, color="#e37400" if state.stale else "#e8eaed")
+        if series and plot.isHidden():
+            plot.show()
+            self.plot_revealed.emit(plot)
+        elif not series:
+            plot.hide()  # an empty plot's 0-1 axes mean nothing: each appears with its first point
+        if name == "draws":
+            count = len(study.draws) if study is not None else 0
+            self.step.blockSignals(True)
+            self.step.setRange(0, max(count - 1, 0))
+            if self.store.shown_draw is not None:
+                self.step.setValue(self.store.shown_draw)
+            self.step.blockSignals(False)
+            self.step.setEnabled(count > 0 and not state.stale)
 
-    def _on_temperature(self, t: float, value: float) -> None:
-        points = self.controller.session.temperature_curve
-        self._reveal(self.temperature_plot)
-        self.temperature_curve.setData([p[0] for p in points], [p[1] for p in points])
-
-    def _draw_reference_lines(self) -> None:
-        """Bicubic and SR of the present run as labelled dashed lines on the plots of IRN's PSNR-Y (drawn when a
-        run finishes, the only time those metrics change)."""
-        levels = reference_levels(self.controller.session)
+    def _reference_lines(self) -> None:
+        """Bicubic and SR of the present run as labelled dashed lines on the plots of IRN's PSNR-Y."""
+        levels = reference_levels(self.store)
+        if levels == self._references:
+            return
+        self._references = levels
         for plot in (self.draw_plot, self.temperature_plot):
             for line in self.reference_lines.pop(id(plot), []):
                 plot.removeItem(line)
             lines = []
             for (name, value), colour in zip(levels, REFERENCE_COLOURS):
                 line = pg.InfiniteLine(
-                    pos=value,
-                    angle=0,
-                    pen=pg.mkPen(colour, width=1, style=Qt.DashLine),
+                    pos=value, angle=0, pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
                     label=f"{name} {value:.2f} dB",
                     labelOpts={"position": 0.02, "color": colour, "anchors": [(0, 1), (0, 1)]},
-                )
+                )  # fmt: skip
                 plot.addItem(line)
                 lines.append(line)
             self.reference_lines[id(plot)] = lines
@@ -209,30 +226,31 @@ class LatentExplorer(QWidget):
     def reference_line_labels(self) -> list[str]:
         return [line.label.toPlainText() for line in self.reference_lines.get(id(self.draw_plot), [])]
 
-    def _reveal(self, plot: pg.PlotWidget) -> None:
-        """Show a plot with its first point, and say so: the dock scrolls to it on a short screen."""
-        if plot.isHidden():
-            plot.show()
-            self.plot_revealed.emit(plot)
-
-    def _on_jpeg(self, method: str, quality: int, value: float) -> None:
-        self._reveal(self.jpeg_plot)
-        if method not in self.jpeg_curves:
-            colour = JPEG_COLOURS.get(method, "#f28b82")
-            self.jpeg_curves[method] = self.jpeg_plot.plot(
-                [], [], name=method, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour
-            )
-        points = sorted(self.controller.session.jpeg_curves[method])
-        self.jpeg_curves[method].setData([p[0] for p in points], [p[1] for p in points])
-
-    def _on_progress(self, done: int, total: int, text: str) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-        self.progress.setFormat(text)
-
-    def _on_busy(self, busy: int) -> None:
-        busy = bool(busy)
-        self.progress.setVisible(busy)
-        self.cancel_button.setVisible(busy)
+    def _busy(self) -> None:
+        jobs = self.store.jobs.running("study")
+        self.progress.setVisible(bool(jobs))
+        self.cancel_button.setVisible(bool(jobs))
         for widget in (self.sample_button, self.sweep_button, self.jpeg_button):
-            widget.setEnabled(not busy)
+            widget.setEnabled(not jobs)
+        if jobs:
+            done, total, text = jobs[0].progress
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat(text)
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    return row
+
+
+def _plot(title: str, bottom: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(title=title)
+    plot.setLabel("bottom", bottom)
+    plot.setLabel("left", "PSNR-Y", units="dB")
+    plot.setMinimumHeight(150)
+    plot.showGrid(x=True, y=True, alpha=0.3)
+    plot.hide()
+    return plot

@@ -41,13 +41,13 @@ class HelpOverlay(QWidget):
     def __init__(self, parent: QWidget, rows: list[tuple[str, str]], *, point_size: int = 13):
         super().__init__(parent)
         self.rows, self.point_size = rows, point_size
-        self.setAttribute(Qt.WA_DeleteOnClose)
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.table = QLabel()
-        self.table.setTextFormat(Qt.RichText)
+        self.table.setTextFormat(Qt.TextFormat.RichText)
         self.table.setStyleSheet("color: #e8eaed; background: transparent;")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 0, Qt.AlignCenter)
+        layout.addWidget(self.table, 0, Qt.AlignmentFlag.AlignCenter)
         parent.installEventFilter(self)  # follow the window's size
         self._fit()
         self.show()
@@ -55,7 +55,9 @@ class HelpOverlay(QWidget):
         self.setFocus()
 
     def _fit(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
         room = self.rect().adjusted(0, 0, -24, -24).size()
         for size in range(self.point_size, MIN_POINT_SIZE - 1, -1):
             for columns in (1, 2):
@@ -69,7 +71,7 @@ class HelpOverlay(QWidget):
         return hint.width() <= self.width() and hint.height() <= self.height()
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Resize:
+        if event.type() == QEvent.Type.Resize:
             self._fit()
         return False
 

@@ -1,6 +1,9 @@
-"""Comparison panes: pyqtgraph ViewBoxes with crisp pixels, linked zoom, split (swipe) and error maps."""
+"""A comparison pane: one result kind (or two, split by a draggable line) drawn from the store, with crisp
+pixels, a colour bar for maps, tiles while it is computed, and a badge on the image when it is not current."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -8,11 +11,21 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...model.kinds import KINDS, LR_KINDS
-from ...model.session import SessionResult as Result
+from ...model.readouts import pane_caption
+from ...model.results import SessionResult
+
+if TYPE_CHECKING:
+    from ...model.store import SessionStore
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="#202124", foreground="#e8eaed")
 ERROR_COLORMAP = pg.colormap.get("inferno")
 SIGNED_COLORMAP = pg.colormap.get("CET-D1")  # diverging: blue darker than the original, red brighter
+COLORBAR_COLUMN_PX = 64
+STALE_OPACITY = 0.4
+BADGE_STYLE = {
+    "stale": "background:#e37400;color:#ffffff;font-weight:bold;padding:3px 6px;border-radius:3px;",
+    "pending": "background:#3c4043;color:#fdd663;font-weight:bold;padding:3px 6px;border-radius:3px;",
+}
 
 
 def is_colormapped(kind: str) -> bool:
@@ -20,47 +33,50 @@ def is_colormapped(kind: str) -> bool:
     return kind.startswith(("error:", "flip:", "signed:")) or kind == "std_map"
 
 
-COLORBAR_COLUMN_PX = 64
+def colour_unit(kind: str) -> str:
+    if kind.startswith("flip:"):
+        return "FLIP (0 = looks the same)"
+    if kind.startswith("signed:"):
+        return "luma x − HR (8-bit levels)"
+    return "std over draws (levels)" if kind == "std_map" else "|x − HR| (8-bit levels)"
 
 
 class ComparePane(QWidget):
-    """One view of one result kind (or two, split by a draggable line).
-
-    Signals: hovered(row, col) in HR pixel coordinates; kind_changed(kind).
-    """
+    """Signals: hovered(row, col) in HR pixel coordinates; kind_chosen(kind) when the user picks a kind."""
 
     hovered = Signal(float, float)
-    kind_changed = Signal(str)
+    kind_chosen = Signal(str)
 
-    def __init__(self, kind: str, parent=None):
+    def __init__(self, kind: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = kind
         self.split_kind: str | None = None
-        self.scale = 1
-        self._split_x: float | None = None
-        self._results: dict[str, Result] = {}
         self.error_scale: float | None = None
+        self.state = "missing"
+        self._results: dict[str, SessionResult] = {}
+        self._drawn: tuple = ()
         self._tiles: list[pg.ImageItem] = []
+        self._tile_source: list = []
 
         self.selector = QComboBox()
-        for key, label in KINDS.items():
-            self.selector.addItem(label, key)
+        for key, text in KINDS.items():
+            self.selector.addItem(text, key)
         self.selector.setCurrentIndex(max(0, self.selector.findData(kind)))
-        self.selector.currentIndexChanged.connect(self._on_selected)
+        self.selector.currentIndexChanged.connect(lambda i: self.kind_chosen.emit(self.selector.itemData(i)))
         self.selector.setToolTip("What this pane shows")
         self.caption = QLabel("")
         self.caption.setObjectName("paneCaption")
-        self.caption.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long caption is clipped, never widens its pane; the whole text is in the tooltip.
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header = QHBoxLayout()
         header.setContentsMargins(2, 2, 2, 2)
         header.addWidget(self.selector)
-        # A long caption (metrics and where the result came from) is clipped, never widens its pane;
-        # the whole text is in the tooltip.
-        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         header.addWidget(self.caption, 1)
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.view: pg.ViewBox = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.view.disableAutoRange()  # where the pane looks is the store's view, never the items' bounds
         self.image = pg.ImageItem()
         self.split_image = pg.ImageItem()
         self.split_image.setZValue(1)
@@ -70,22 +86,24 @@ class ComparePane(QWidget):
         self.split_line.setZValue(10)
         self.split_line.addMarker("<|>", position=0.5, size=22)  # the handle to drag, half-way down
         self.split_line.sigPositionChanged.connect(self._on_split_moved)
-        # What each side of the line shows, at the top beside it (as imgsli labels its two images).
         self.split_labels = (
             pg.TextItem("", color="#ffffff", fill=pg.mkBrush(32, 33, 36, 200), anchor=(1, 0)),
             pg.TextItem("", color="#ffffff", fill=pg.mkBrush(32, 33, 36, 200), anchor=(0, 0)),
         )
-        for label in self.split_labels:
-            label.setZValue(11)
-        # the label goes on the value axis only (ColorBarItem(label=) labels the other side too)
+        for item in self.split_labels:
+            item.setZValue(11)
         self.colorbar = pg.ColorBarItem(colorMap=ERROR_COLORMAP, values=(0, 0.1), interactive=False, width=12)
         self.graphics.addItem(self.colorbar)
-        # Every pane keeps the colour bar's column, shown or not, so an error map never makes its pane's
-        # image area smaller than its neighbours' (equal geometry and zoom across panes).
+        # Every pane keeps the colour bar's column, shown or not: equal image areas and zoom across panes.
         self.graphics.ci.layout.setColumnFixedWidth(1, COLORBAR_COLUMN_PX)
         self.colorbar.hide()
         self.empty_text = pg.TextItem("", color="#9aa0a6", anchor=(0.5, 0.5))
-        self.view.addItem(self.empty_text)
+        self.view.addItem(self.empty_text, ignoreBounds=True)
+        # The badge sits on the image area itself, fixed on screen, never at the end of a clipped caption.
+        self.badge = QLabel("", self.graphics)
+        self.badge.setObjectName("paneBadge")
+        self.badge.move(6, 6)
+        self.badge.hide()
         self.view.sigRangeChanged.connect(self._centre_empty_text)
         self.view.sigRangeChanged.connect(self._place_split_labels)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -96,52 +114,69 @@ class ComparePane(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.graphics, 1)
 
-    # ----- content -----
+    # ----- drawing from the store -----
     def set_kind(self, kind: str) -> None:
+        """As if the user picked ``kind`` in the selector."""
         index = self.selector.findData(kind)
-        if index >= 0:
+        if index >= 0 and index != self.selector.currentIndex():
             self.selector.setCurrentIndex(index)
-
-    def _on_selected(self, index: int) -> None:
-        self.kind = self.selector.itemData(index)
-        self.clear_tiles()
-        self.refresh()
-        self.kind_changed.emit(self.kind)
+        elif index >= 0:
+            self.kind_chosen.emit(kind)
 
     def shown_kinds(self) -> list[str]:
-        """The kinds this pane draws: its own and, in a split view, the other side's."""
         return [self.kind] + ([self.split_kind] if self.split_kind is not None else [])
 
-    def set_results(
-        self,
-        results: dict[str, Result],
-        scale: int,
-        *,
-        error_scale: float | None = None,
-        changed: str | None = None,
-    ) -> None:
-        """error_scale: the levels at which every error pane's colours saturate (shared; None: its own).
-        changed: the one kind that is new, when only one is: the pane redraws only if it shows that kind or
-        its scale changed (a run sends about twenty results; redrawing every pane for each froze the GUI
-        for up to a quarter of a second)."""
-        shows_error_map = any(k.startswith(("error:", "signed:")) for k in self.shown_kinds())
-        redraw = (
-            changed is None
-            or changed in self.shown_kinds()
-            or scale != self.scale
-            or (error_scale != self.error_scale and shows_error_map)
-            or not self._results
-        )
-        self._results, self.scale, self.error_scale = results, scale, error_scale
-        if redraw:
-            self.refresh()
+    def draw(self, store: SessionStore, kind: str, split_kind: str | None, error_scale: float | None) -> None:
+        """Show ``kind`` (and ``split_kind`` right of the line) as the store holds them. Pixels are redrawn only
+        when the result, its state or the colour scale changed: a run sends about twenty results."""
+        if kind != self.kind or split_kind != self.split_kind:
+            self.kind = kind
+            self._set_split(split_kind)
+            self.selector.blockSignals(True)
+            self.selector.setCurrentIndex(max(0, self.selector.findData(kind)))
+            self.selector.blockSignals(False)
+        self._results = store.results
+        result, state = store.results.get(kind), store.state_of(kind)
+        other = store.results.get(split_kind) if split_kind else None
+        key = (kind, id(result), split_kind, id(other), error_scale if is_colormapped(kind) else None, state.status)
+        if key != self._drawn:
+            self._drawn, self.error_scale = key, error_scale
+            self.colorbar.hide()
+            self._show(self.image, result)
+            self._show(self.split_image, other, columns_from=self._split_position() if other is not None else None)
+            self.image.setOpacity(STALE_OPACITY if state.stale else 1.0)
+            self._place_split_labels()
+        self.state = state.status
+        self._draw_tiles(store.tiles.get(kind, []))
+        badge = state.badge()
+        self.badge.setText(badge)
+        self.badge.setStyleSheet(BADGE_STYLE["stale" if state.stale else "pending"])
+        self.badge.setToolTip(badge)
+        self.badge.adjustSize()
+        self.badge.setVisible(bool(badge) and result is not None)
+        self._set_empty_text(store, result, state.status)
+        text = pane_caption(store, kind)
+        self.caption.setText(text)
+        self.caption.setToolTip(text)
 
-    def _rect_for(self, result: Result) -> QRectF:
+    def _set_empty_text(self, store: SessionStore, result: SessionResult | None, status: str) -> None:
+        label = KINDS.get(self.kind, self.kind)
+        if result is not None:
+            self.empty_text.setText("")
+        elif store.image is None:
+            self.empty_text.setText("Open an image (Ctrl+O) or drop one here")
+        elif status == "pending":
+            self.empty_text.setText(f"{label}: computing…")
+        else:
+            self.empty_text.setText(f"{label}: not computed yet (Run, Ctrl+R)")
+        self._centre_empty_text()
+
+    def _rect_for(self, result: SessionResult) -> QRectF:
         h, w = result.display.shape[:2]
-        factor = self.scale if result.kind in LR_KINDS else 1  # an LR covers the HR it stands for
+        factor = (result.scale or 1) if result.kind in LR_KINDS else 1  # an LR covers the HR it stands for
         return QRectF(0, 0, w * factor, h * factor)
 
-    def _show(self, item: pg.ImageItem, result: Result | None, *, columns_from: float | None = None) -> None:
+    def _show(self, item: pg.ImageItem, result: SessionResult | None, *, columns_from: float | None = None) -> None:
         if result is None:
             item.clear()
             return
@@ -155,91 +190,62 @@ class ComparePane(QWidget):
                 item.clear()
                 return
         if is_colormapped(result.kind):
+            signed, flip = result.kind.startswith("signed:"), result.kind.startswith("flip:")
             shared = self.error_scale if result.kind.startswith(("error:", "signed:")) else None
-            flip, signed = result.kind.startswith("flip:"), result.kind.startswith("signed:")
             top = 1.0 if flip else (shared or result.top_level() or 1e-3)  # FLIP's scale is absolute, 0-1
             levels = (-top, top) if signed else (0, top)
+            colormap = SIGNED_COLORMAP if signed else ERROR_COLORMAP
             item.setImage(data, levels=levels, autoLevels=False)
-            item.setColorMap(SIGNED_COLORMAP if signed else ERROR_COLORMAP)
-            self.colorbar.setColorMap(SIGNED_COLORMAP if signed else ERROR_COLORMAP)
+            item.setColorMap(colormap)
+            self.colorbar.setColorMap(colormap)
             self.colorbar.setLevels(levels)
-            if flip:
-                unit = "FLIP (0 = looks the same)"
-            elif signed:
-                unit = "luma x − HR (8-bit levels)"
-            else:
-                unit = "std over draws (levels)" if result.kind == "std_map" else "|x − HR| (8-bit levels)"
-            self.colorbar.axis.setLabel(unit)
+            self.colorbar.axis.setLabel(colour_unit(result.kind))
             self.colorbar.show()
         else:
             item.setLookupTable(None)
             item.setImage(data, levels=(0, 255), autoLevels=False)
         item.setRect(rect)
 
-    def refresh(self) -> None:
-        result = self._results.get(self.kind)
-        self.colorbar.hide()
-        self._show(self.image, result)
-        if self.split_kind is not None and result is not None:
-            self._show(self.split_image, self._results.get(self.split_kind), columns_from=self._split_position())
-        else:
-            self.split_image.clear()
-        self._place_split_labels()
-        label = KINDS.get(self.kind, self.kind)
-        if self.split_kind is not None:
-            label = f"{label}  |  {KINDS.get(self.split_kind, self.split_kind)}"
-        if result is not None:
-            self.empty_text.setText("")
-            return
-        if not self._results:
-            self.empty_text.setText("Open an image (Ctrl+O) or drop one here")
-        else:
-            self.empty_text.setText(f"{label}: not computed yet (Run, Ctrl+R)")
-        self._centre_empty_text()
+    def _draw_tiles(self, tiles: list) -> None:
+        if tiles is not self._tile_source or len(tiles) < len(self._tiles):
+            for item in self._tiles:
+                self.view.removeItem(item)
+            self._tiles, self._tile_source = [], tiles
+        for tile in tiles[len(self._tiles) :]:
+            item = pg.ImageItem(tile.pixels, levels=(0, 255), autoLevels=False)
+            item.setRect(QRectF(tile.col, tile.row, tile.pixels.shape[1], tile.pixels.shape[0]))
+            item.setZValue(0.5)
+            self.view.addItem(item)
+            self._tiles.append(item)
 
-    def _centre_empty_text(self, *_) -> None:
+    @property
+    def tile_count(self) -> int:
+        return len(self._tiles)
+
+    def _centre_empty_text(self, *_: object) -> None:
         (x0, x1), (y0, y1) = self.view.viewRange()
-        self.empty_text.setPos((x0 + x1) / 2, (y0 + y1) / 2)  # centred in what the pane shows
-
-    def set_caption(self, text: str) -> None:
-        self.caption.setText(text)
-        self.caption.setToolTip(text)
-
-    # ----- progressive tiles -----
-    def add_tile(self, row: int, col: int, pixels: np.ndarray) -> None:
-        item = pg.ImageItem(pixels, levels=(0, 255), autoLevels=False)
-        item.setRect(QRectF(col, row, pixels.shape[1], pixels.shape[0]))
-        item.setZValue(0.5)
-        self.view.addItem(item)
-        self._tiles.append(item)
-
-    def clear_tiles(self) -> None:
-        for item in self._tiles:
-            self.view.removeItem(item)
-        self._tiles.clear()
+        self.empty_text.setPos((x0 + x1) / 2, (y0 + y1) / 2)
 
     # ----- split (swipe) view -----
-    def set_split(self, other_kind: str | None) -> None:
+    def _set_split(self, other_kind: str | None) -> None:
+        was = self.split_kind
         self.split_kind = other_kind
         items = (self.split_line, *self.split_labels)
         if other_kind is None:
             for item in items:
                 if item.scene() is not None:
                     self.view.removeItem(item)
-        else:
+        elif was is None:
             for item in items:
                 if item.scene() is None:
                     self.view.addItem(item, ignoreBounds=True)
             (x0, x1), _ = self.view.viewRange()
             self.split_line.setValue((x0 + x1) / 2)
-        self.refresh()
-        self._place_split_labels()
 
     def split_label_texts(self) -> tuple[str, str]:
-        """(left, right) labels of the split view; empty without one."""
         return self.split_labels[0].toPlainText(), self.split_labels[1].toPlainText()
 
-    def _place_split_labels(self, *_) -> None:
+    def _place_split_labels(self, *_: object) -> None:
         if self.split_kind is None:
             return
         left, right = self.split_labels
@@ -255,12 +261,13 @@ class ComparePane(QWidget):
 
     def _on_split_moved(self) -> None:
         if self.split_kind is not None:
-            self._show(self.split_image, self._results.get(self.split_kind), columns_from=self._split_position())
+            other = self._results.get(self.split_kind)
+            self._show(self.split_image, other, columns_from=self._split_position())
             self._place_split_labels()
 
     # ----- geometry -----
     def image_size(self) -> tuple[int, int] | None:
-        for kind in ("hr", self.kind):
+        for kind in ("hr", self.kind, "irn_hr", "irn_lr"):
             result = self._results.get(kind)
             if result is not None:
                 rect = self._rect_for(result)
@@ -271,7 +278,7 @@ class ComparePane(QWidget):
         (x0, x1), (y0, y1) = self.view.viewRange()
         return (int(np.floor(y0)), int(np.ceil(y1))), (int(np.floor(x0)), int(np.ceil(x1)))
 
-    def _on_mouse_moved(self, pos) -> None:
+    def _on_mouse_moved(self, pos: object) -> None:
         if self.view.sceneBoundingRect().contains(pos):
             point = self.view.mapSceneToView(pos)
             self.hovered.emit(point.y(), point.x())
@@ -292,18 +299,3 @@ class ComparePane(QWidget):
         if self.kind.startswith("flip:"):
             return (f"FLIP {float(value):.3f}",)
         return (f"{float(value):+.1f} levels",) if self.kind.startswith("signed:") else (f"{float(value):.1f} levels",)
-
-
-def zoom_of(view: pg.ViewBox) -> float:
-    """Screen pixels per image pixel in ``view``."""
-    (x0, x1), _ = view.viewRange()
-    return view.sceneBoundingRect().width() / max(x1 - x0, 1e-9)
-
-
-def zoom_to_ratio(view: pg.ViewBox, ratio: float) -> None:
-    """Zoom so that one image pixel covers ``ratio`` screen pixels, keeping the centre."""
-    (x0, x1), (y0, y1) = view.viewRange()
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    size = view.size()
-    half_w, half_h = size.width() / ratio / 2, size.height() / ratio / 2
-    view.setRange(xRange=(cx - half_w, cx + half_w), yRange=(cy - half_h, cy + half_h), padding=0)

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from irn_core.analysis.compare import largest_difference
 
-from .session import SessionModel
+from ..model.store import SessionStore
 
 FOCUS_WINDOW = 96  # image pixels: at 2:1 about a quarter of a 1280x720 pane
 
 
-def largest_difference_point(session: SessionModel, *, window: int = FOCUS_WINDOW) -> tuple[int, int] | None:
+def largest_difference_point(store: SessionStore, *, window: int = FOCUS_WINDOW) -> tuple[int, int] | None:
     """(row, col) in HR pixels of the centre of the region where IRN restored and bicubic↑ differ most;
     None until both are computed and current."""
-    stale = session.stale_kinds()
-    results = [session.results.get(kind) for kind in ("irn_hr", "bicubic")]
-    if any(r is None for r in results) or any(kind in stale for kind in ("irn_hr", "bicubic")):
+    if not all(store.state_of(kind).current for kind in ("irn_hr", "bicubic")):
         return None
-    irn, bicubic = (r.pixels for r in results)  # type: ignore[union-attr]
+    irn, bicubic = store.results["irn_hr"].pixels, store.results["bicubic"].pixels
     if irn.shape != bicubic.shape:
         return None
     return largest_difference(irn, bicubic, window=window)

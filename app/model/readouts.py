@@ -1,0 +1,188 @@
+"""What views say, as functions of the store: pane captions and badges, metrics rows, the shared error
+scale, and the machine-readable record of a pane. Qt-free, so plain pytest checks the words."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .kinds import BASELINE_KINDS, COMPARED_KINDS, label
+from .results import METRIC_COLUMNS, format_metric
+from .staleness import CURRENT, ItemState, region_metrics_current
+
+if TYPE_CHECKING:
+    from .store import SessionStore
+
+FIDELITY = "lr_fidelity"
+
+
+@dataclass(frozen=True)
+class MetricsRow:
+    kind: str
+    label: str
+    cells: list[str]
+    state: ItemState
+
+
+def whole_metrics(store: SessionStore, kind: str) -> dict[str, float]:
+    """Whole-image metrics of ``kind`` as computed (its FLIP from its own FLIP map only)."""
+    if kind == FIDELITY:
+        return dict(store.lr_fidelity)
+    result = store.results.get(kind)
+    if result is None or kind not in COMPARED_KINDS:
+        return {}
+    out = {k: v for k, v in result.metrics.items() if k != "flip"}
+    flip = store.results.get(f"flip:{kind}")
+    if flip is not None and flip.provenance == result.provenance and "flip" in flip.metrics:
+        out["flip"] = flip.metrics["flip"]
+    return out
+
+
+def fidelity_state(store: SessionStore) -> ItemState:
+    lr = store.results.get("irn_lr")
+    state = store.state_of("irn_lr")
+    if lr is None or lr.provenance != store.lr_fidelity_of:
+        return ItemState("stale", "of an earlier IRN LR")
+    return state
+
+
+def row_state(store: SessionStore, kind: str) -> ItemState:
+    return fidelity_state(store) if kind == FIDELITY else store.state_of(kind)
+
+
+def metric_row_kinds(store: SessionStore) -> list[str]:
+    """The kinds of the metrics table's rows, in order (the IRN LR's fidelity last)."""
+    kinds = [k for k in COMPARED_KINDS if k in store.results]
+    return kinds + ([FIDELITY] if store.lr_fidelity else [])
+
+
+def metrics_rows(store: SessionStore) -> list[MetricsRow]:
+    """Whole-image PSNR-Y, SSIM-Y, PSNR-RGB, SSIM-RGB, FLIP, then PSNR-Y and SSIM-Y of the region in view
+    (only when measured on the result shown, over the region shown), with each row's state."""
+    rows = []
+    for kind in metric_row_kinds(store):
+        whole = whole_metrics(store, kind)
+        view = store.region_metrics.get(kind, {}) if region_metrics_current(store, kind) else {}
+        cells = [format_metric(whole.get(k), d) for k, d in METRIC_COLUMNS]
+        cells += [format_metric(view.get(k), d) for k, d in METRIC_COLUMNS[:2]]
+        name = "IRN LR vs bicubic LR" if kind == FIDELITY else label(kind)
+        rows.append(MetricsRow(kind, name, cells, row_state(store, kind)))
+    return rows
+
+
+def pane_caption(store: SessionStore, kind: str) -> str:
+    """Metrics and where the result came from; whether it is current is said by the badge on the image."""
+    whole = whole_metrics(store, kind)
+    text = ""
+    if whole.get("psnr_y") is not None:
+        text = f"PSNR-Y {format_metric(whole['psnr_y'], 2)} dB · SSIM-Y {format_metric(whole.get('ssim_y'), 4)}"
+        if region_metrics_current(store, kind):
+            text += f"   (view {format_metric(store.region_metrics[kind].get('psnr_y'), 2)} dB)"
+    result = store.results.get(kind)
+    if result is not None and result.provenance is not None:
+        text = f"{text}   [{result.caption()}]" if text else f"[{result.caption()}]"
+    return text
+
+
+def shared_error_scale(store: SessionStore, kinds: list[str]) -> float | None:
+    """One colour scale for every error map shown (levels): the largest 99.5th percentile among them."""
+    tops = [store.results[k].top_level() for k in kinds if k.startswith(("error:", "signed:")) and k in store.results]
+    return max(max(tops), 1.0) if tops else None
+
+
+def best_baseline_kind(store: SessionStore) -> str:
+    """The current baseline with the highest PSNR-Y, else SR, else bicubic."""
+    scored = [
+        (whole_metrics(store, kind).get("psnr_y"), kind)
+        for kind in BASELINE_KINDS
+        if kind in store.results and store.state_of(kind).current
+    ]
+    scored = [(v, k) for v, k in scored if v is not None]
+    if scored:
+        return max(scored)[1]
+    return "sr" if "sr" in store.results else "bicubic"
+
+
+def provenance_record(store: SessionStore, kind: str) -> dict[str, Any] | None:
+    result = store.results.get(kind)
+    provenance = None if result is None else result.provenance
+    if provenance is None:
+        return None
+    used = provenance.settings
+    return {
+        "method": provenance.method,
+        "scale": used.scale,
+        "weights": provenance.weights_name,
+        "weights_fingerprint": provenance.fingerprint,
+        "latent": provenance.latent,
+        "seed": used.seed if provenance.latent else None,
+        "temperature": used.temperature if provenance.latent else None,
+        "oracle_z": provenance.latent == "oracle",
+        "lr_storage": used.lr_storage if "jpeg_quality" in provenance.inputs else None,
+        "draw": provenance.draw_index,
+        "draws": provenance.draws,
+        "device": provenance.device,
+        "precision": provenance.precision,
+        "describe": dataclasses.replace(provenance, seconds=0.0).describe(),  # no timing: records repeat
+    }
+
+
+def pane_record(store: SessionStore, kind: str) -> dict[str, Any]:
+    """What a pane showing ``kind`` holds: label, state, badge, provenance and metrics. Deterministic: no
+    timings, so the same script gives the same record."""
+    result = store.results.get(kind)
+    state = store.state_of(kind)
+    record: dict[str, Any] = {
+        "kind": kind,
+        "label": label(kind),
+        "computed": result is not None,
+        "state": state.status,
+        "stale": state.stale,
+        "badge": state.badge(),
+    }
+    if result is not None:
+        record["provenance"] = provenance_record(store, kind)
+        record["metrics"] = whole_metrics(store, kind)
+        record["view_metrics"] = dict(store.region_metrics.get(kind, {})) if region_metrics_current(store, kind) else {}
+    return record
+
+
+def metrics_record(store: SessionStore) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": row.kind,
+            "label": row.label,
+            "cells": row.cells,
+            "state": row.state.status,
+            "stale": row.state.stale,
+            "provenance": provenance_record(store, row.kind),
+        }
+        for row in metrics_rows(store)
+    ]
+
+
+def study_curves(store: SessionStore) -> list[dict[str, Any]]:
+    """Every study curve the explorer can plot: kind, series, points, the settings it used and its state."""
+    curves = []
+    for name, study in store.studies.items():
+        state = store.study_state(name)
+        series = dict(study.points)
+        if study.draws:
+            series["IRN per draw"] = [(float(d.index), d.psnr_y) for d in study.draws]
+        for title, points in series.items():
+            curves.append(
+                {
+                    "study": name,
+                    "series": title,
+                    "points": [[float(x), float(y)] for x, y in sorted(points)],
+                    "provenance": study.provenance.describe(),
+                    "state": state.status,
+                    "stale": state.stale,
+                    "badge": state.badge(),
+                }
+            )
+    return curves
+
+
+__all__ = ["CURRENT", "MetricsRow", "metrics_rows", "pane_caption", "pane_record", "study_curves"]

@@ -1,0 +1,104 @@
+"""Whether each thing the session shows is current, stale or still being computed: derived in this one
+place from provenance, for results, their maps, draws and studies alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from irn_core.analysis.results import STUDY_INPUTS, Provenance
+
+if TYPE_CHECKING:
+    from .store import SessionStore
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """status: "current", "stale" (computed for other settings, or from another result than the one shown),
+    "pending" (not there yet, being computed) or "missing". updating: a stale item being recomputed."""
+
+    status: str
+    reason: str = ""
+    updating: bool = False
+
+    @property
+    def current(self) -> bool:
+        return self.status == "current"
+
+    @property
+    def stale(self) -> bool:
+        return self.status == "stale"
+
+    def badge(self) -> str:
+        """What the item says on itself: "" when current."""
+        if self.status == "stale":
+            return f"OUT OF DATE: {self.reason}" + (" · computing…" if self.updating else "")
+        return "computing…" if self.status == "pending" else ""
+
+
+CURRENT, MISSING, PENDING = ItemState("current"), ItemState("missing"), ItemState("pending")
+
+
+@dataclass
+class Study:
+    """A latent study: the provenance of the settings it ran with, its curves (series -> [(x, PSNR-Y)]) and,
+    for the draw study, its draws (DrawArrived messages)."""
+
+    name: str
+    provenance: Provenance
+    points: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    draws: list = field(default_factory=list)
+
+
+def _changed(provenance: Provenance, store: SessionStore) -> list[str]:
+    return provenance.changed_inputs(store.settings)
+
+
+def result_state(store: SessionStore, kind: str) -> ItemState:
+    """A result is stale when a setting it depends on changed, when it is a map of another result than the
+    one now shown (a draw's maps against the previous restoration), or when it is a draw of a stale study."""
+    result = store.results.get(kind)
+    pending = kind in store.jobs.pending()
+    if result is None:
+        return PENDING if pending else MISSING
+    provenance = result.provenance
+    if provenance is None:  # the opened image itself
+        return CURRENT
+    reasons = []
+    changed = _changed(provenance, store)
+    if changed:
+        reasons.append(f"{', '.join(changed)} changed")
+    if ":" in kind:
+        source = store.results.get(kind.split(":", 1)[1])
+        if source is None or source.provenance != provenance:
+            reasons.append("of an earlier result than the one shown")
+    if provenance.draw_index is not None and study_state(store, "draws").stale:
+        reasons.append("its draw study is out of date")
+    if reasons:
+        return ItemState("stale", "; ".join(reasons), updating=pending)
+    return CURRENT
+
+
+def study_state(store: SessionStore, name: str) -> ItemState:
+    study = store.studies.get(name)
+    pending = f"study:{name}" in store.jobs.pending()
+    if study is None:
+        return PENDING if pending else MISSING
+    changed = [f for f in STUDY_INPUTS[name] if f in study.provenance.inputs and f in _changed(study.provenance, store)]
+    if changed:
+        return ItemState("stale", f"{', '.join(changed)} changed", updating=pending)
+    if pending and not study.points and not study.draws:
+        return PENDING
+    return CURRENT
+
+
+def region_metrics_current(store: SessionStore, kind: str) -> bool:
+    """The region metrics of ``kind`` were measured on the result shown, over the region in view."""
+    result = store.results.get(kind)
+    return (
+        result is not None
+        and kind in store.region_metrics
+        and store.region_measured.get(kind, False) == result.provenance
+        and store.region_of_metrics == store.view.region
+        and result_state(store, kind).current
+    )

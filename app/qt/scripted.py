@@ -1,0 +1,104 @@
+"""A scripted window: open, compare, perform a script's commands one by one as the session becomes idle, then
+save a screenshot and its record and end. What ``--screenshot``, ``--do``, ``--script`` and ``--demo`` run."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from ..control.script import Step, perform
+from .window import MainWindow
+
+EXIT_TIMEOUT = 3
+POLL_MS = 50
+
+
+class ScriptedRun:
+    """steps: performed after the comparison, each when the session is idle; then ``first_look`` (the demo's
+    view), then the screenshot (if ``screenshot``) once the region metrics of the view are in."""
+
+    def __init__(self, window: MainWindow, steps: list[Step], *, screenshot: str | None, timeout_s: float,
+                 first_look: Callable[[], None] | None = None):  # fmt: skip
+        self.window, self.steps, self.screenshot = window, list(steps), screenshot
+        self.first_look, self.timeout_s = first_look, timeout_s
+        self.code = 0
+        self.loop = QEventLoop()
+        self.poll = QTimer(interval=POLL_MS)
+        self.poll.timeout.connect(self._step)
+        self.deadline = QTimer(singleShot=True)
+        self.deadline.timeout.connect(self._expired)
+        self._looked = False
+        self._ended = False
+        window.controller.run_failed.connect(self._failed)
+
+    def start(self) -> None:
+        """Perform the steps in the running application's event loop (an interactive demo)."""
+        self.poll.start()
+
+    def exec(self, *, opened: bool) -> int:
+        """Runs its own event loop, not app.exec(): quitting the application would end every later event
+        loop of this process (tests run the app in-process)."""
+        if not opened:
+            self.code = 1
+            QTimer.singleShot(200, self._finish)
+        else:
+            self.poll.start()
+        self.deadline.start(int(self.timeout_s * 1000))
+        self.loop.exec()
+        return self.code
+
+    def _step(self) -> None:
+        if self._ended or not self.window.controller.idle() or not self.window.pane_grid.settled():
+            return
+        if self.steps:
+            step = self.steps.pop(0)
+            if not perform(step, self.window):
+                errors = [n.text for n in self.window.store.notices if n.level == "error"]
+                print(
+                    f"irn-studio: {step.text!r} was refused: {errors[-1] if errors else 'see above'}", file=sys.stderr
+                )
+                self.code = 1
+                self._finish()
+            return
+        if not self._looked:
+            self._looked = True
+            if self.first_look is not None:
+                self.first_look()
+            return  # the view changed: region metrics follow; the next idle poll saves
+        if self.screenshot is None:
+            self.poll.stop()
+            self._ended = True
+            return
+        self._finish()
+
+    def _failed(self, text: str) -> None:
+        self.code = 1
+        QTimer.singleShot(200, self._finish)
+
+    def _expired(self) -> None:
+        print(
+            f"irn-studio: --timeout {self.timeout_s:g} s expired before the script and the comparison were done; "
+            f"{self.screenshot} shows what was (its JSON marks each pane's state)",
+            file=sys.stderr,
+        )
+        self.code = EXIT_TIMEOUT
+        self._finish()
+
+    def _finish(self) -> None:
+        if self._ended and self.screenshot is None:
+            return
+        self._ended = True
+        self.poll.stop()
+        self.deadline.stop()
+        if self.screenshot is not None:
+            try:
+                self.window.grab_screenshot(self.screenshot)
+                print(f"wrote {self.screenshot} and {Path(self.screenshot).with_suffix('.json').name}")
+            except Exception as exc:  # report, never hang
+                print(f"irn-studio: cannot save screenshot: {exc}", file=sys.stderr)
+                self.code = 1
+            self.window.close()
+        self.loop.quit()
