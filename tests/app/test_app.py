@@ -219,7 +219,7 @@ def test_screenshot_mode_ignores_remembered_settings_and_a_timeout_exits_non_zer
     code = run([image_path, "--weights", weights2, "--screenshot", str(out), "--timeout", "120"])
     assert code == 0
     record = json.loads(out.with_suffix(".json").read_text())
-    seeds = {p["provenance"]["seed"] for p in record["panes"] if p.get("provenance", {}).get("seed") is not None}
+    seeds = {p["provenance"]["seed"] for p in record["panes"] if (p.get("provenance") or {}).get("seed") is not None}
     assert record["layout"] == "2x2" and seeds == {0}
     user.sync()
     assert user.value("layout") == "1x1" and image_path not in (user.value("recent") or [])

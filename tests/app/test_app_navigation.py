@@ -30,8 +30,7 @@ def window(qtbot, tmp_path):
 
 
 def _view_state(view):
-    from irn_studio.qt.geometry import centre_of
-    from irn_studio.qt.views.panes import zoom_of
+    from irn_studio.qt.geometry import centre_of, zoom_of
 
     return zoom_of(view), centre_of(view)
 
