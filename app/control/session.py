@@ -200,6 +200,7 @@ class SessionCommands:
             return False
         self.compared = True
         self.services.executor.stop_later("rerun")
+        self.services.cancel("draw")  # the restoration it brings replaces the draw shown
         job = partial(
             self.services.pipelines.comparison,
             models=self.services.models,
@@ -219,6 +220,7 @@ class SessionCommands:
             return False
         self.compared = True
         self.services.executor.stop_later("rerun")
+        self.services.cancel("draw")
         pipelines, common = self.services.pipelines, dict(models=self.services.models, settings=s.settings)
         if s.lr_only:
             assert s.image is not None

@@ -48,6 +48,7 @@ class Study:
     provenance: Provenance
     points: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     draws: list = field(default_factory=list)
+    complete: bool = False  # its job finished: a cancelled or failed study is only part of its curve
 
 
 def _changed(provenance: Provenance, store: SessionStore) -> list[str]:
@@ -69,14 +70,28 @@ def result_state(store: SessionStore, kind: str) -> ItemState:
     if changed:
         reasons.append(f"{', '.join(changed)} changed")
     if ":" in kind:
-        source = store.results.get(kind.split(":", 1)[1])
+        source_kind = kind.split(":", 1)[1]
+        source = store.results.get(source_kind)
         if source is None or source.provenance != provenance:
             reasons.append("of an earlier result than the one shown")
-    if provenance.draw_index is not None and study_state(store, "draws").stale:
-        reasons.append("its draw study is out of date")
+        elif result_state(store, source_kind).stale:
+            reasons.append("its result is out of date")
+    elif provenance.draw_index is not None:
+        if not _is_shown_draw(store, provenance):
+            reasons.append("a draw of an earlier draw study")
+        elif study_state(store, "draws").stale:
+            reasons.append("its draw study is out of date")
     if reasons:
         return ItemState("stale", "; ".join(reasons), updating=pending)
     return CURRENT
+
+
+def _is_shown_draw(store: SessionStore, provenance: Provenance) -> bool:
+    """The draw with this provenance is the draw of the present draw study the user chose to show."""
+    study, index = store.studies.get("draws"), provenance.draw_index
+    if study is None or index is None or store.shown_draw != index or index >= len(study.draws):
+        return False
+    return study.draws[index].result.provenance == provenance
 
 
 def study_state(store: SessionStore, name: str) -> ItemState:
@@ -89,6 +104,8 @@ def study_state(store: SessionStore, name: str) -> ItemState:
         return ItemState("stale", f"{', '.join(changed)} changed", updating=pending)
     if pending and not study.points and not study.draws:
         return PENDING
+    if not pending and not study.complete:
+        return ItemState("stale", "stopped before it finished")
     return CURRENT
 
 

@@ -220,8 +220,11 @@ class SessionStore:
             return set()
         return self._job_handlers[type(message.message)](job, message.message)
 
-    def _result(self, _job: Job, message: m.ResultArrived) -> set[str]:
+    def _result(self, job: Job, message: m.ResultArrived) -> set[str]:
         result = message.result
+        shown = self.results.get("irn_hr")
+        if job.kind == "draw" and (shown is None or shown.provenance != result.provenance):
+            return set()  # the draw is no longer the one shown: its restoration must not come back
         self.results[result.kind] = result
         self.tiles.pop(result.kind, None)
         if result.kind == "irn_hr" and (result.provenance is None or result.provenance.draw_index is None):
@@ -276,6 +279,9 @@ class SessionStore:
     def _ended(self, job: Job, ended: m.JobEnded) -> set[str]:
         self.jobs.end(job.generation, ended.outcome)
         aspects = {"jobs", "results", "studies", "metrics"}  # what was pending is now there or missing
+        for name in (p.split(":", 1)[1] for p in job.produces if p.startswith("study:")):
+            if ended.outcome == "finished" and name in self.studies:
+                self.studies[name].complete = True
         if job.kind == "batch":
             self.batch.finish(ended.text if ended.outcome == "finished" else ended.outcome)
             aspects.add("batch")

@@ -32,7 +32,7 @@ MAPS = ("error:", "signed:", "flip:")
 
 def value(*parts: object) -> float:
     digest = hashlib.sha256(repr(parts).encode()).digest()
-    return int.from_bytes(digest[:4], "big") / 2**32
+    return float(np.float32(int.from_bytes(digest[:3], "big") / 2**24))  # exact in float32 pixels
 
 
 def relevant(settings: ComparisonSettings, inputs: tuple[str, ...]) -> tuple:
@@ -44,7 +44,7 @@ def image(v: float) -> np.ndarray:
 
 
 def map_value(prefix: str, source: float) -> float:
-    return value(prefix, round(float(source), 6))
+    return value(prefix, float(source))
 
 
 def _send(ctx, kind: str, v: float, provenance: Provenance, *, maps: bool = False, **extra) -> None:
