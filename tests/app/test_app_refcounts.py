@@ -1,6 +1,7 @@
 """PySide6 6.12 drops a reference to True/False for every Python bool sent through a Python-defined
 signal (found here: it crashed the interpreter at exit). Our signals must carry no bools."""
 
+import gc
 import sys
 
 import numpy as np
@@ -23,6 +24,7 @@ def test_a_run_and_a_cancel_leave_bool_refcounts_alone(qtbot, tmp_path):
     before = None
     for cycle in range(4):
         if cycle == 1:  # after a warm-up cycle, whose first results legitimately replace older objects
+            gc.collect()  # objects of earlier tests' windows that held a bool are freed now, not mid-test
             before = sys.getrefcount(True), sys.getrefcount(False)
         with qtbot.waitSignal(win.controller.run_finished, timeout=60_000):
             win.menu_actions.run_action.trigger()
@@ -33,6 +35,7 @@ def test_a_run_and_a_cancel_leave_bool_refcounts_alone(qtbot, tmp_path):
         win.panes[0].view.setRange(xRange=(0, 20 + cycle), yRange=(0, 20 + cycle))
         win.toggle_split(True)
         win.toggle_split(False)
+    gc.collect()
     after = sys.getrefcount(True), sys.getrefcount(False)
     assert after[0] >= before[0] - 2 and after[1] >= before[1] - 2, (before, after)
     win.controller.shutdown()
