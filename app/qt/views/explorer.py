@@ -110,6 +110,10 @@ class LatentExplorer(QWidget):
                        "jpeg": "PSNR-Y vs LR JPEG quality"}  # fmt: skip
         self.plots = {"draws": self.draw_plot, "temperature": self.temperature_plot, "jpeg": self.jpeg_plot}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        # The mark on the curve itself, where the eye is, besides the title (which a short dock scrolls away).
+        self.stale_marks = {name: pg.TextItem("", color="#e37400", anchor=(0, 1)) for name in self.plots}
+        for name, mark in self.stale_marks.items():
+            self.plots[name].addItem(mark, ignoreBounds=True)
         self.reference_lines: dict[int, list[pg.InfiniteLine]] = {}
         self._references: list[tuple[str, float]] = []
 
@@ -187,6 +191,11 @@ class LatentExplorer(QWidget):
             curve.setSymbolSize(6)
             points = sorted(points)
             curve.setData([p[0] for p in points], [p[1] if not math.isnan(p[1]) else 0 for p in points])
+        mark = self.stale_marks[name]
+        first = next((sorted(p)[0] for p in series.values() if p), None)
+        mark.setText(f"OUT OF DATE: {state.reason}" if state.stale and first is not None else "")
+        if first is not None:
+            mark.setPos(first[0], first[1])
         title = self.titles[name] + (f" — OUT OF DATE: {state.reason}" if state.stale else "")
         plot.setTitle(title, color="#e37400" if state.stale else "#e8eaed")
         if series and plot.isHidden():
