@@ -6,19 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import TYPE_CHECKING
 
 from .kinds import label
 from .readouts import FIDELITY, metrics_rows, whole_metrics
 from .results import METRIC_COLUMNS
-
-if TYPE_CHECKING:
-    from .store import SessionStore
+from .state import SessionState
 
 LOWER_IS_BETTER = {"flip"}  # FLIP is an error; PSNR and SSIM are similarities
 
 
-def best_metric_cells(store: SessionStore) -> set[tuple[int, int]]:
+def best_metric_cells(store: SessionState) -> set[tuple[int, int]]:
     """(row, column) of the best value in each column of ``metrics_rows(store)`` among current compared
     results: a stale row never wins, nor the IRN LR's fidelity row (another question). Ties mark every
     holder; a column with fewer than two values marks nothing. Values compare as shown (rounded)."""
@@ -38,7 +35,7 @@ def best_metric_cells(store: SessionStore) -> set[tuple[int, int]]:
     return best
 
 
-def reference_levels(store: SessionStore) -> list[tuple[str, float]]:
+def reference_levels(store: SessionState) -> list[tuple[str, float]]:
     """(label, whole-image PSNR-Y) of the current baselines a plot of IRN's PSNR-Y is read against: bicubic
     and SR (Lanczos where no SR ran)."""
     out = []
@@ -49,7 +46,7 @@ def reference_levels(store: SessionStore) -> list[tuple[str, float]]:
     return out
 
 
-def metrics_csv(store: SessionStore) -> str:
+def metrics_csv(store: SessionState) -> str:
     """The metrics table as CSV: one row a method, whole image and visible region, its state and provenance."""
     out = io.StringIO()
     writer = csv.writer(out)

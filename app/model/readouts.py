@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .kinds import BASELINE_KINDS, COMPARED_KINDS, label
 from .results import METRIC_COLUMNS, format_metric
 from .staleness import CURRENT, ItemState, region_metrics_current
-
-if TYPE_CHECKING:
-    from .store import SessionStore
+from .state import SessionState
 
 FIDELITY = "lr_fidelity"
 
@@ -25,7 +23,7 @@ class MetricsRow:
     state: ItemState
 
 
-def whole_metrics(store: SessionStore, kind: str) -> dict[str, float]:
+def whole_metrics(store: SessionState, kind: str) -> dict[str, float]:
     """Whole-image metrics of ``kind`` as computed (its FLIP from its own FLIP map only)."""
     if kind == FIDELITY:
         return dict(store.lr_fidelity)
@@ -39,7 +37,7 @@ def whole_metrics(store: SessionStore, kind: str) -> dict[str, float]:
     return out
 
 
-def fidelity_state(store: SessionStore) -> ItemState:
+def fidelity_state(store: SessionState) -> ItemState:
     lr = store.results.get("irn_lr")
     state = store.state_of("irn_lr")
     if lr is None or lr.provenance != store.lr_fidelity_of:
@@ -47,17 +45,17 @@ def fidelity_state(store: SessionStore) -> ItemState:
     return state
 
 
-def row_state(store: SessionStore, kind: str) -> ItemState:
+def row_state(store: SessionState, kind: str) -> ItemState:
     return fidelity_state(store) if kind == FIDELITY else store.state_of(kind)
 
 
-def metric_row_kinds(store: SessionStore) -> list[str]:
+def metric_row_kinds(store: SessionState) -> list[str]:
     """The kinds of the metrics table's rows, in order (the IRN LR's fidelity last)."""
     kinds = [k for k in COMPARED_KINDS if k in store.results]
     return kinds + ([FIDELITY] if store.lr_fidelity else [])
 
 
-def metrics_rows(store: SessionStore) -> list[MetricsRow]:
+def metrics_rows(store: SessionState) -> list[MetricsRow]:
     """Whole-image PSNR-Y, SSIM-Y, PSNR-RGB, SSIM-RGB, FLIP, then PSNR-Y and SSIM-Y of the region in view
     (only when measured on the result shown, over the region shown), with each row's state."""
     rows = []
@@ -71,7 +69,7 @@ def metrics_rows(store: SessionStore) -> list[MetricsRow]:
     return rows
 
 
-def pane_caption(store: SessionStore, kind: str) -> str:
+def pane_caption(store: SessionState, kind: str) -> str:
     """Metrics and where the result came from; whether it is current is said by the badge on the image."""
     whole = whole_metrics(store, kind)
     text = ""
@@ -85,13 +83,13 @@ def pane_caption(store: SessionStore, kind: str) -> str:
     return text
 
 
-def shared_error_scale(store: SessionStore, kinds: list[str]) -> float | None:
+def shared_error_scale(store: SessionState, kinds: list[str]) -> float | None:
     """One colour scale for every error map shown (levels): the largest 99.5th percentile among them."""
     tops = [store.results[k].top_level() for k in kinds if k.startswith(("error:", "signed:")) and k in store.results]
     return max(max(tops), 1.0) if tops else None
 
 
-def best_baseline_kind(store: SessionStore) -> str:
+def best_baseline_kind(store: SessionState) -> str:
     """The current baseline with the highest PSNR-Y, else SR, else bicubic."""
     scored = [
         (whole_metrics(store, kind).get("psnr_y"), kind)
@@ -104,7 +102,7 @@ def best_baseline_kind(store: SessionStore) -> str:
     return "sr" if "sr" in store.results else "bicubic"
 
 
-def provenance_record(store: SessionStore, kind: str) -> dict[str, Any] | None:
+def provenance_record(store: SessionState, kind: str) -> dict[str, Any] | None:
     result = store.results.get(kind)
     provenance = None if result is None else result.provenance
     if provenance is None:
@@ -128,7 +126,7 @@ def provenance_record(store: SessionStore, kind: str) -> dict[str, Any] | None:
     }
 
 
-def pane_record(store: SessionStore, kind: str) -> dict[str, Any]:
+def pane_record(store: SessionState, kind: str) -> dict[str, Any]:
     """What a pane showing ``kind`` holds: label, state, badge, provenance and metrics. Deterministic: no
     timings, so the same script gives the same record."""
     result = store.results.get(kind)
@@ -148,7 +146,7 @@ def pane_record(store: SessionStore, kind: str) -> dict[str, Any]:
     return record
 
 
-def metrics_record(store: SessionStore) -> list[dict[str, Any]]:
+def metrics_record(store: SessionState) -> list[dict[str, Any]]:
     return [
         {
             "kind": row.kind,
@@ -162,7 +160,7 @@ def metrics_record(store: SessionStore) -> list[dict[str, Any]]:
     ]
 
 
-def study_curves(store: SessionStore) -> list[dict[str, Any]]:
+def study_curves(store: SessionState) -> list[dict[str, Any]]:
     """Every study curve the explorer can plot: kind, series, points, the settings it used and its state."""
     curves = []
     for name, study in store.studies.items():

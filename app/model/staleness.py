@@ -3,59 +3,18 @@ place from provenance, for results, their maps, draws and studies alike."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from irn_core.analysis.results import STUDY_INPUTS, Provenance
 
-if TYPE_CHECKING:
-    from .store import SessionStore
-
-
-@dataclass(frozen=True)
-class ItemState:
-    """status: "current", "stale" (computed for other settings, or from another result than the one shown),
-    "pending" (not there yet, being computed) or "missing". updating: a stale item being recomputed."""
-
-    status: str
-    reason: str = ""
-    updating: bool = False
-
-    @property
-    def current(self) -> bool:
-        return self.status == "current"
-
-    @property
-    def stale(self) -> bool:
-        return self.status == "stale"
-
-    def badge(self) -> str:
-        """What the item says on itself: "" when current."""
-        if self.status == "stale":
-            return f"OUT OF DATE: {self.reason}" + (" · computing…" if self.updating else "")
-        return "computing…" if self.status == "pending" else ""
-
+from .state import ItemState, SessionState, Study
 
 CURRENT, MISSING, PENDING = ItemState("current"), ItemState("missing"), ItemState("pending")
 
 
-@dataclass
-class Study:
-    """A latent study: the provenance of the settings it ran with, its curves (series -> [(x, PSNR-Y)]) and,
-    for the draw study, its draws (DrawArrived messages)."""
-
-    name: str
-    provenance: Provenance
-    points: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
-    draws: list = field(default_factory=list)
-    complete: bool = False  # its job finished: a cancelled or failed study is only part of its curve
-
-
-def _changed(provenance: Provenance, store: SessionStore) -> list[str]:
+def _changed(provenance: Provenance, store: SessionState) -> list[str]:
     return provenance.changed_inputs(store.settings)
 
 
-def result_state(store: SessionStore, kind: str) -> ItemState:
+def result_state(store: SessionState, kind: str) -> ItemState:
     """A result is stale when a setting it depends on changed, when it is a map of another result than the
     one now shown (a draw's maps against the previous restoration), or when it is a draw of a stale study."""
     result = store.results.get(kind)
@@ -86,7 +45,7 @@ def result_state(store: SessionStore, kind: str) -> ItemState:
     return CURRENT
 
 
-def _is_shown_draw(store: SessionStore, provenance: Provenance) -> bool:
+def _is_shown_draw(store: SessionState, provenance: Provenance) -> bool:
     """The draw with this provenance is the draw of the present draw study the user chose to show."""
     study, index = store.studies.get("draws"), provenance.draw_index
     if study is None or index is None or store.shown_draw != index or index >= len(study.draws):
@@ -94,7 +53,7 @@ def _is_shown_draw(store: SessionStore, provenance: Provenance) -> bool:
     return study.draws[index].result.provenance == provenance
 
 
-def study_state(store: SessionStore, name: str) -> ItemState:
+def study_state(store: SessionState, name: str) -> ItemState:
     study = store.studies.get(name)
     pending = f"study:{name}" in store.jobs.pending()
     if study is None:
@@ -109,7 +68,7 @@ def study_state(store: SessionStore, name: str) -> ItemState:
     return CURRENT
 
 
-def region_metrics_current(store: SessionStore, kind: str) -> bool:
+def region_metrics_current(store: SessionState, kind: str) -> bool:
     """The region metrics of ``kind`` were measured on the result shown, over the region in view."""
     result = store.results.get(kind)
     return (
@@ -119,3 +78,6 @@ def region_metrics_current(store: SessionStore, kind: str) -> bool:
         and store.region_of_metrics == store.view.region
         and result_state(store, kind).current
     )
+
+
+__all__ = ["CURRENT", "MISSING", "PENDING", "ItemState", "Study", "result_state", "study_state"]

@@ -1,4 +1,4 @@
-"""The main window's actions, menus and toolbar: a part of MainWindow that builds them and holds them.
+"""The main window's actions, menus and toolbar: a part of MainWindow that builds and holds them.
 Window shortcuts work whatever widget has focus, except while typing in a field (Qt gives the field
 the key first)."""
 
@@ -18,16 +18,16 @@ from ..samples import SAMPLES, sample_path
 from .navigation import MAX_PANE_KEYS
 
 if TYPE_CHECKING:
-    from .window import MainWindow
+    from .host import Host
 
 
 class WindowActions:
-    def __init__(self, window: MainWindow):
+    def __init__(self, window: Host):
         self.window = window
 
     def _action(self, text: str, slot: Callable[..., Any], shortcut: Any = None, tip: str = "",
                 checkable: bool = False) -> QAction:  # fmt: skip
-        action = QAction(text, self.window)
+        action = QAction(text, self.window.as_widget())
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -58,7 +58,7 @@ class WindowActions:
         self._build_actions(w)
         self._build_toolbar(w)
 
-    def _build_actions(self, w: MainWindow) -> None:
+    def _build_actions(self, w: Host) -> None:
         self.open_action = self._action("&Open…", w.dialogs.open_dialog, QKeySequence.StandardKey.Open, "Open an image")
         self.run_action = self._action("&Run", w.session.run, "Ctrl+R", "Downscale, upscale and compare")
         self.cancel_action = self._action("&Cancel", w.session.cancel, "Esc", "Cancel the running job")
@@ -200,8 +200,8 @@ class WindowActions:
         self.help_menu = menu.addMenu("&Help")
         self.help_menu.addAction(self.help_action)
 
-    def _build_toolbar(self, w: MainWindow) -> None:
-        bar = QToolBar("Main", w)
+    def _build_toolbar(self, w: Host) -> None:
+        bar = QToolBar("Main", w.as_widget())
         bar.setObjectName("mainToolbar")
         w.addToolBar(bar)
         bar.addAction(self.open_action)

@@ -14,7 +14,7 @@ from ..model.kinds import KINDS
 from ..model.readouts import best_baseline_kind
 
 if TYPE_CHECKING:
-    from .window import MainWindow
+    from .host import Host
 
 SHORTCUTS_HELP = [
     ("Ctrl+O", "open an image (or drop one on the window)"),
@@ -41,7 +41,7 @@ MAX_RECENT = 8
 
 
 class FileDialogs:
-    def __init__(self, window: MainWindow):
+    def __init__(self, window: Host):
         self.window = window
         self.prefs = window.prefs
         self.controller = window.controller
@@ -50,7 +50,7 @@ class FileDialogs:
     # ----- files -----
     def open_dialog(self) -> None:
         start = str(self.prefs.value("last_dir", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open image", start, IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window.as_widget(), "Open image", start, IMAGE_FILTER)
         if path:
             self.window.open_path(path)
 
@@ -77,17 +77,17 @@ class FileDialogs:
         from ..model.batch import OPERATION_LABELS
 
         start = str(self.prefs.value("last_dir", str(Path.home())))
-        folder = QFileDialog.getExistingDirectory(self.window, "Folder of images to process", start)
+        folder = QFileDialog.getExistingDirectory(self.window.as_widget(), "Folder of images to process", start)
         if not folder:
             return
         out = QFileDialog.getExistingDirectory(
-            self.window, "Folder for the results (existing results are kept)", folder
+            self.window.as_widget(), "Folder for the results (existing results are kept)", folder
         )
         if not out:
             return
         labels = list(OPERATION_LABELS.values())
         label, ok = QInputDialog.getItem(
-            self.window, "Process folder", f"At x{self.controller.settings.scale}:", labels, 0, False
+            self.window.as_widget(), "Process folder", f"At x{self.controller.settings.scale}:", labels, 0, False
         )
         if ok:
             operation = next(k for k, v in OPERATION_LABELS.items() if v == label)
@@ -97,14 +97,20 @@ class FileDialogs:
 
     def load_weights_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Load IRN weights", str(Path.home()), "Weights (*.safetensors *.pth *.pt);;All files (*)"
+            self.window.as_widget(),
+            "Load IRN weights",
+            str(Path.home()),
+            "Weights (*.safetensors *.pth *.pt);;All files (*)",
         )
         if path:
             self.controller.session.set_weights(path)
 
     def load_sr_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Load SR model", str(Path.home()), "Models (*.pth *.pt *.safetensors *.ckpt);;All files (*)"
+            self.window.as_widget(),
+            "Load SR model",
+            str(Path.home()),
+            "Models (*.pth *.pt *.safetensors *.ckpt);;All files (*)",
         )
         if path:
             self.controller.session.set_sr_model(path)
@@ -113,7 +119,7 @@ class FileDialogs:
     def _ask_save_path(self, title: str, suggested: str, filter_: str) -> tuple[str, bool]:
         start = Path(str(self.prefs.value("save_dir", str(Path.home())))) / suggested
         # Qt's dialog asks before replacing an existing file, so a chosen existing path means "replace".
-        path, _ = QFileDialog.getSaveFileName(self.window, title, str(start), filter_)
+        path, _ = QFileDialog.getSaveFileName(self.window.as_widget(), title, str(start), filter_)
         if path:
             self.prefs.setValue("save_dir", str(Path(path).parent))
         return path, bool(path) and Path(path).exists()
@@ -169,7 +175,7 @@ class FileDialogs:
             )
             return None
         region = self.window.pane_grid.panes[0].visible_region()
-        dialog = BlindDialog(store, BlindTest(kinds, trials=trials, seed=seed), region, self.window)
+        dialog = BlindDialog(store, BlindTest(kinds, trials=trials, seed=seed), region, self.window.as_widget())
         dialog.save_requested.connect(self._save_blind_csv)
         dialog.open()
         self.blind_dialog = dialog
@@ -186,7 +192,7 @@ class FileDialogs:
             f"<tr><td valign='top'><b>{html.escape(k)}</b></td><td>&nbsp;&nbsp;{html.escape(v)}</td></tr>"
             for k, v in rows
         )
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.window.as_widget())
         box.setWindowTitle(title)
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setText(f"<table>{cells}</table>")
@@ -198,7 +204,7 @@ class FileDialogs:
         from .views.help_overlay import HelpOverlay
 
         large = self.window.presentation.on
-        self.help_box = HelpOverlay(self.window, SHORTCUTS_HELP, point_size=20 if large else 13)
+        self.help_box = HelpOverlay(self.window.as_widget(), SHORTCUTS_HELP, point_size=20 if large else 13)
 
     def show_weights_info(self) -> None:
         self.weights_box = self._table_box(

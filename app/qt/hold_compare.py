@@ -14,18 +14,18 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
-    from .window import MainWindow
+    from .host import Host
 
 FLICKER_MS = 500
 
 
 class HoldToCompare(QObject):
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
+    def __init__(self, window: Host):
+        super().__init__(window.as_widget())
         self.window = window
         self.flicker_timer = QTimer(self, interval=FLICKER_MS)
         self.flicker_timer.timeout.connect(self._flicker_step)
-        self.shortcut = QShortcut(QKeySequence("H"), window)
+        self.shortcut = QShortcut(QKeySequence("H"), window.as_widget())
         self.shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.shortcut.setAutoRepeat(False)
         self.shortcut.activated.connect(self._pressed)

@@ -10,14 +10,14 @@ from ..control.focus import largest_difference_point
 from .geometry import zoom_of
 
 if TYPE_CHECKING:
-    from .window import MainWindow
+    from .host import Host
 
 MAX_PANE_KEYS = 4
 DEMO_ZOOM = 2.0
 
 
 class Navigation:
-    def __init__(self, window: MainWindow):
+    def __init__(self, window: Host):
         self.window = window
         self.set_view = window.session.set_view
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 from ..model.readouts import best_baseline_kind
 
 if TYPE_CHECKING:
-    from .window import MainWindow
+    from .host import Host
 
 
 @dataclass
@@ -24,7 +24,7 @@ class _Before:
 
 
 class Presentation:
-    def __init__(self, window: MainWindow):
+    def __init__(self, window: Host):
         self.window = window
         self._before: _Before | None = None
 

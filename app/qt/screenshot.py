@@ -17,10 +17,10 @@ from ..model.readouts import metrics_record, pane_record, study_curves
 from .geometry import zoom_of
 
 if TYPE_CHECKING:
-    from .window import MainWindow
+    from .host import Host
 
 
-def settle(window: MainWindow) -> None:
+def settle(window: Host) -> None:
     """Let layouts run and apply the store's view to the final pane sizes."""
     for _ in range(3):
         QApplication.processEvents()
@@ -29,7 +29,7 @@ def settle(window: MainWindow) -> None:
         QApplication.processEvents()
 
 
-def describe(window: MainWindow) -> dict[str, Any]:
+def describe(window: Host) -> dict[str, Any]:
     """Window, screen, settings, view and, for each pane, what it shows and where: its image area in window
     pixels [x, y, w, h], its zoom (screen px per image px), the visible image region and the record of its
     result (state, badge, provenance, metrics); each metrics row and each plotted study curve with theirs."""
@@ -50,7 +50,7 @@ def describe(window: MainWindow) -> dict[str, Any]:
             rect=[top_left.x(), top_left.y(), round(box.width()), round(box.height())],
             zoom=round(zoom_of(pane.view), 4),
             visible_region={"rows": [r0, r1], "cols": [c0, c1]},
-            shown=pane.isVisibleTo(window),  # False for the others while one pane is shown alone
+            shown=pane.isVisibleTo(window.as_widget()),  # False for the others while one pane is shown alone
         )
         panes.append(record)
     plotted = {name for name, plot in window.explorer.plots.items() if plot.isVisibleTo(window)}
@@ -79,7 +79,7 @@ def describe(window: MainWindow) -> dict[str, Any]:
     }
 
 
-def save_screenshot(window: MainWindow, path: str | Path) -> None:
+def save_screenshot(window: Host, path: str | Path) -> None:
     """Write the window to ``path`` (PNG) and ``describe(window)`` to the same name with .json."""
     settle(window)
     pixmap = window.grab()

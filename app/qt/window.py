@@ -204,6 +204,10 @@ class MainWindow(QMainWindow):
     def show_message(self, level: str, text: str) -> None:
         self.status.show(level, text)
 
+    def as_widget(self) -> QWidget:
+        """The window as the parent of the dialogs its parts open."""
+        return self
+
     def _ask(self, title: str, text: str) -> bool:
         buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel
         return (
