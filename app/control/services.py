@@ -74,6 +74,3 @@ class Services:
         if job is not None:
             for listener in list(self.ended_listeners):
                 listener(job, envelope.message)
-
-    def running_workers(self) -> int:
-        return len(self._cancel_events)

@@ -52,9 +52,9 @@ class SessionCommands:
 
     def open_array(self, pixels: Any, name: str) -> None:
         """Show an in-memory (H, W, 3) float32 [0, 1] image (the sample gallery, tests)."""
-        from irn_core.io.images import LoadedImage
+        from ..model.store import image_of_array
 
-        self._open(m.OpenImage(LoadedImage(path=Path(name), pixels=pixels, bit_depth=8)))
+        self._open(m.OpenImage(image_of_array(pixels, name)))
 
     def _open(self, message: m.OpenImage) -> None:
         for kind in ("comparison", "study", "draw", "region_metrics"):

@@ -76,17 +76,22 @@ def _baselines(ctx: JobContext, models: ModelCache, settings: ComparisonSettings
     return baselines
 
 
-def comparison(ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, priority, icc=None) -> None:
-    started = time.perf_counter()
+def _loaded(ctx: JobContext, models: ModelCache, settings: ComparisonSettings):
+    """The rescaler the settings name and its weights file's name, saying so while it loads."""
     weights = models.weights_path(settings)
     ctx.progress(0, 0, f"loading {weights.name}")
-    rescaler = models.rescaler(settings)
+    return models.rescaler(settings), weights.name
+
+
+def comparison(ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, priority, icc=None) -> None:
+    started = time.perf_counter()
+    rescaler, weights = _loaded(ctx, models, settings)
     result = compare.run_comparison(
         hr,
         rescaler=rescaler,
         settings=settings,
         baselines=_baselines(ctx, models, settings),
-        weights_name=weights.name,
+        weights_name=weights,
         cancel=ctx.cancel,
         priority=priority,
         on_event=_forward(ctx, icc),
@@ -101,13 +106,12 @@ def restoration(
 ) -> None:  # fmt: skip
     """Upscale the session's IRN LR again with the present latent settings (no new downscale)."""
     started = time.perf_counter()
-    weights = models.weights_path(settings)
-    ctx.progress(0, 0, f"loading {weights.name}")
+    rescaler, weights = _loaded(ctx, models, settings)
     compare.restore_lr(
         lr,
-        rescaler=models.rescaler(settings),
+        rescaler=rescaler,
         settings=settings,
-        weights_name=weights.name,
+        weights_name=weights,
         reference=reference,
         output_size=output_size,
         oracle_latent=oracle_latent,
@@ -123,15 +127,14 @@ def lr_file_restoration(
     priority=None, icc=None,
 ) -> None:  # fmt: skip
     started = time.perf_counter()
-    weights = models.weights_path(settings)
-    ctx.progress(0, 0, f"loading {weights.name}")
+    rescaler, weights = _loaded(ctx, models, settings)
     restore.restore_lr_file(
         image,
         info,
-        rescaler=models.rescaler(settings),
+        rescaler=rescaler,
         settings=settings,
         baselines=_baselines(ctx, models, settings),
-        weights_name=weights.name,
+        weights_name=weights,
         cancel=ctx.cancel,
         priority=priority,
         on_event=_forward(ctx, icc),

@@ -35,6 +35,11 @@ from .view import LR_FILE_DEFAULT, LR_FILE_KINDS, ViewState
 MAX_NOTICES = 200
 
 
+def image_of_array(pixels: np.ndarray, name: str) -> LoadedImage:
+    """An in-memory (H, W, 3) float32 [0, 1] image as if opened from a file called ``name``."""
+    return LoadedImage(path=Path(name), pixels=np.ascontiguousarray(pixels, np.float32), bit_depth=8)
+
+
 class SessionStore:
     def __init__(self, settings: ComparisonSettings | None = None, view: ViewState | None = None):
         self.settings = settings or ComparisonSettings()
@@ -174,8 +179,7 @@ class SessionStore:
 
     def open_array(self, pixels: np.ndarray, name: str) -> None:
         """Open an in-memory (H, W, 3) float32 [0, 1] image (samples, tests)."""
-        image = LoadedImage(path=Path(name), pixels=np.ascontiguousarray(pixels, np.float32), bit_depth=8)
-        self.apply(m.OpenImage(image))
+        self.apply(m.OpenImage(image_of_array(pixels, name)))
 
     def _settings(self, message: m.ChangeSettings) -> set[str]:
         new = self.settings.replace(**message.changes)

@@ -185,8 +185,6 @@ class StubPipelines:
 def make_session(settings: ComparisonSettings | None = None) -> tuple[AppSession, ManualExecutor]:
     executor = ManualExecutor()
     session = AppSession(SessionStore(settings or ComparisonSettings(scale=2)), executor, StubPipelines, None)
-    executor_deliver = session.services.deliver
-    del executor_deliver
     return session, executor
 
 
