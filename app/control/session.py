@@ -206,7 +206,7 @@ class SessionCommands:
             models=self.services.models,
             settings=s.settings,
             hr=s.reference,
-            priority=self._priority(),
+            view_region=s.view.region,
             icc=s.icc_profile,
         )
         return self.services.start("comparison", job, produces=RUN_PRODUCES) is not None

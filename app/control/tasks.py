@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from irn_core.analysis import compare, restore, studies
+from irn_core.analysis import compare, region, restore, studies
 from irn_core.analysis.files import lr_record
 from irn_core.analysis.models import ModelCache
 from irn_core.analysis.results import DRAW_INPUTS, STUDY_INPUTS, ComparisonSettings, Provenance
@@ -83,17 +83,22 @@ def _loaded(ctx: JobContext, models: ModelCache, settings: ComparisonSettings):
     return models.rescaler(settings), weights.name
 
 
-def comparison(ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, priority, icc=None) -> None:
+def comparison(ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, view_region, icc=None) -> None:
+    """The region in view first, every method (``irn_core.analysis.region``; large photos only), then the whole
+    image with the same latent."""
     started = time.perf_counter()
     rescaler, weights = _loaded(ctx, models, settings)
-    result = compare.run_comparison(
+    (r0, r1), (c0, c1) = view_region if view_region is not None else ((0, hr.shape[0]), (0, hr.shape[1]))
+    centre = ((r0 + r1) / 2, (c0 + c1) / 2) if view_region is not None else None
+    edge = min(region.FIRST_REGION_EDGE, max(r1 - r0, c1 - c0))
+    first, result = region.run_region_first(
         hr,
         rescaler=rescaler,
         settings=settings,
         baselines=_baselines(ctx, models, settings),
+        region=region.first_region(hr.shape, centre, edge=max(edge, 64)),
         weights_name=weights,
         cancel=ctx.cancel,
-        priority=priority,
         on_event=_forward(ctx, icc),
     )
     summary = studies.latent_statistics(result.latent).describe() if result.latent is not None else ""

@@ -7,6 +7,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .kinds import BASELINE_KINDS, COMPARED_KINDS, label
 from .results import METRIC_COLUMNS, format_metric
 from .staleness import CURRENT, ItemState, region_metrics_current
@@ -124,6 +126,22 @@ def provenance_record(store: SessionState, kind: str) -> dict[str, Any] | None:
         "precision": provenance.precision,
         "describe": dataclasses.replace(provenance, seconds=0.0).describe(),  # no timing: records repeat
     }
+
+
+def visible_computed(store: SessionState, kind: str, region: tuple[tuple[int, int], tuple[int, int]]) -> bool:
+    """Whether what a pane showing ``kind`` has in ``region`` (HR pixels, clipped to the image) is computed:
+    its whole result is current, or its tiles (the region-first pass, finished tiles) cover the region."""
+    if store.state_of(kind).current and kind in store.results:
+        return True
+    tiles = store.tiles.get(kind, [])
+    (r0, r1), (c0, c1) = region
+    if not tiles or r1 <= r0 or c1 <= c0:
+        return False
+    covered = np.zeros((r1 - r0, c1 - c0), bool)
+    for t in tiles:
+        h, w = t.pixels.shape[:2]
+        covered[max(t.row - r0, 0) : max(t.row + h - r0, 0), max(t.col - c0, 0) : max(t.col + w - c0, 0)] = True
+    return bool(covered.all())
 
 
 def pane_record(store: SessionState, kind: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ stays one package smaller.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ class SessionStore:
         self.jobs = JobBook()
         self.batch = BatchModel()
         self.notices: list[m.Notice] = []
+        self.opened_at = 0.0  # time.monotonic() when the image was opened: how long things took to appear
         self.notice_count = 0  # every notice ever taken (the list keeps the last MAX_NOTICES)
         self.changed = EventEmitter("changed")
         self._handlers: dict[type, Callable[[Any], set[str]]] = {
@@ -160,6 +162,7 @@ class SessionStore:
     def _open(self, message: m.OpenImage) -> set[str]:
         image = message.image
         info = read_lr_info(image)
+        self.opened_at = time.monotonic()
         self.image, self.lr_info = image, info
         self.results, self.tiles, self.studies, self.shown_draw = {}, {}, {}, None
         self.latent, self.latent_summary, self.lr_fidelity, self.lr_fidelity_of = None, "", {}, None

@@ -4,12 +4,15 @@ save a screenshot and its record and end. What ``--screenshot``, ``--do``, ``--s
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 
 from ..control.script import Step, perform
+from ..model.readouts import visible_computed
+from .screenshot import visible_regions
 from .window import MainWindow
 
 EXIT_TIMEOUT = 3
@@ -32,6 +35,7 @@ class ScriptedRun:
         self.deadline.timeout.connect(self._expired)
         self._looked = False
         self._ended = False
+        self.visible_ready: dict[int, float] = {}  # pane index -> seconds from opening to its view computed
         window.controller.run_failed.connect(self._failed)
 
     def start(self) -> None:
@@ -50,7 +54,18 @@ class ScriptedRun:
         self.loop.exec()
         return self.code
 
+    def _note_visible(self) -> None:
+        store = self.window.store
+        for index, (pane, region) in enumerate(zip(self.window.panes, visible_regions(self.window))):
+            if (
+                index not in self.visible_ready
+                and store.image is not None
+                and visible_computed(store, pane.kind, region)
+            ):
+                self.visible_ready[index] = round(time.monotonic() - store.opened_at, 2)
+
     def _step(self) -> None:
+        self._note_visible()
         if self._ended or not self.window.controller.idle() or not self.window.pane_grid.settled():
             return
         if self.steps:
@@ -95,7 +110,7 @@ class ScriptedRun:
         self.deadline.stop()
         if self.screenshot is not None:
             try:
-                self.window.grab_screenshot(self.screenshot)
+                self.window.grab_screenshot(self.screenshot, self.visible_ready)
                 print(f"wrote {self.screenshot} and {Path(self.screenshot).with_suffix('.json').name}")
             except Exception as exc:  # report, never hang
                 print(f"irn-studio: cannot save screenshot: {exc}", file=sys.stderr)

@@ -245,6 +245,6 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         super().closeEvent(event)
 
-    def grab_screenshot(self, path: str | Path) -> None:
+    def grab_screenshot(self, path: str | Path, visible_ready: dict[int, float] | None = None) -> None:
         """The window as PNG at ``path`` and everything it shows as JSON beside it (``screenshot.describe``)."""
-        save_screenshot(self, path)
+        save_screenshot(self, path, visible_ready)

@@ -281,20 +281,29 @@ def run_comparison(
     cancel: CancelCheck | None = None,
     priority: tuple[float, float] | None = None,
     preview: bool = True,
+    drawn_latent: np.ndarray | None = None,
     on_event: EventSink = _ignore,
 ) -> Comparison:
     """IRN down and up, then each baseline, on an (H, W, 3) HR image; results carry metrics against it.
 
     Sends, in order: a preview tile of the region around ``priority`` for images over a megapixel
-    (when ``preview``), the IRN LR ("irn_lr"), the restored IRN image with its tiles as they finish,
-    the bicubic LR, then each baseline (kind = its name, "sr" for any SR model), each with its error map.
+    (when ``preview`` and no ``drawn_latent`` is given), the IRN LR ("irn_lr"), the restored IRN image with
+    its tiles as they finish, the bicubic LR, then each baseline (kind = its name, "sr" for any SR model), each
+    with its error map.
     """
     if settings.scale != rescaler.scale:
         raise InvalidInputError(f"settings ask for x{settings.scale}, but the rescaler's IRN is x{rescaler.scale}")
     scale = settings.scale
     h, w = hr.shape[:2]
-    drawn_latent = None
-    if preview and h * w > PREVIEW_MIN_PIXELS and not settings.oracle_z and settings.jpeg_quality is None:
+    # drawn_latent: the z a region-first pass already used (irn_core.analysis.region), so the whole
+    # restoration's pixels are the region's; else the preview draws one.
+    if (
+        drawn_latent is None
+        and preview
+        and h * w > PREVIEW_MIN_PIXELS
+        and not settings.oracle_z
+        and settings.jpeg_quality is None
+    ):
         on_event(Progress(0.0, "preview of the region in view"))
         drawn_latent = rescaler.draw_latent(
             -(-h // scale), -(-w // scale), temperature=settings.temperature, seed=settings.seed

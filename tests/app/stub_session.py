@@ -106,7 +106,7 @@ class StubPipelines:
         return Provenance("irn", settings, STUDY_INPUTS[name], latent="drawn", **extra)
 
     @staticmethod
-    def comparison(ctx, *, models, settings, hr, priority, icc=None):
+    def comparison(ctx, *, models, settings, hr, view_region, icc=None):
         if settings.weights and f"x{settings.scale}" not in settings.weights:
             raise __import__("irn_core").errors.WeightsError(f"{settings.weights} is not x{settings.scale}")
         _send(ctx, "irn_lr", lr_value(settings), Provenance("irn", settings, IRN_LR_INPUTS))

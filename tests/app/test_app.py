@@ -241,32 +241,33 @@ def test_bad_weights_for_the_app_are_one_line_before_any_window(tmp_path, image_
     assert "expected IRN weights" in err and "SR" not in err and not (tmp_path / "x.png").exists()
 
 
-def test_large_images_show_a_preview_of_the_visible_region_first(window, tmp_path, qtbot, monkeypatch):
-    import irn_core.analysis.compare as controller_module
+def test_large_photos_show_every_method_of_the_region_in_view_first(window, tmp_path, qtbot, monkeypatch):
+    import irn_core.analysis.region as region_module
 
-    monkeypatch.setattr(controller_module, "PREVIEW_MIN_PIXELS", 1000)
-    monkeypatch.setattr(controller_module, "PREVIEW_EDGE", 48)
+    monkeypatch.setattr(region_module, "PREVIEW_MIN_PIXELS", 1000)
+    monkeypatch.setattr(region_module, "FIRST_REGION_EDGE", 48)
     path = write_png(tmp_path / "big.png", data.astronaut()[:128, :128].astype(np.float32) / 255)
     window.open_path(str(path))
     events = []
 
     def on_change(aspects):
-        tiles = window.store.tiles.get("irn_hr", [])
-        if "tile:irn_hr" in aspects and tiles:
-            events.append(("tile", tiles[-1].row, tiles[-1].col, tiles[-1].pixels))
+        for kind in ("irn_hr", "bicubic", "lanczos", "sr"):
+            tiles = window.store.tiles.get(kind, [])
+            if f"tile:{kind}" in aspects and tiles:
+                events.append(("tile", kind, tiles[-1].row, tiles[-1].col, tiles[-1].pixels))
         events.extend(("result", a) for a in aspects if a.startswith("result:") and a != "result:hr")
 
     window.store.changed.connect(on_change)
     window.session.set_view(zoom=1.0, centre=(90.0, 90.0), region=((60, 120), (60, 120)))
-    window.session.commands._priority = lambda: (45.0, 45.0)  # the region's centre at x2, wherever the pane is
     _run_to_end(window, qtbot)
-    assert events[0][0] == "tile"  # before any result, the preview of what the user looks at
-    _, r0, c0, preview = events[0]
-    assert preview.shape == (48, 48, 3) and 60 <= r0 + 24 <= 120
-    final = window.controller.store.results["irn_hr"].display[r0 : r0 + 48, c0 : c0 + 48]
-    # Same latent, so only the crop's borders differ (tiling error).
-    centre = np.abs(final[12:36, 12:36].astype(int) - preview[12:36, 12:36].astype(int))
-    assert centre.max() <= 1
+    first = [e for e in events[:4]]
+    assert [e[:2] for e in first] == [("tile", k) for k in ("irn_hr", "bicubic", "lanczos", "sr")]  # before any result
+    _, _, r0, c0, preview = first[0]
+    assert preview.shape == (64, 64, 3) and 60 <= r0 + 32 <= 120  # the region in view (64 px at least)
+    final = window.controller.store.results["irn_hr"].display[r0 : r0 + 64, c0 : c0 + 64]
+    assert np.abs(final.astype(int) - preview.astype(int)).max() <= 1  # the same latent: the final pixels
+    bicubic = window.controller.store.results["bicubic"].display[r0 : r0 + 64, c0 : c0 + 64]
+    assert np.array_equal(bicubic, first[1][4])
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (7, 5), (16, 3)])

@@ -1,0 +1,141 @@
+"""Region first: every method of a comparison on the region a person looks at, before the whole image.
+
+IRN is fully convolutional with a bounded receptive field, and the tile engine already relies on that: a
+region computed with REGION_CONTEXT_LR LR pixels of context equals the whole-image result inside the region
+within the tile engine's bound (under one 8-bit level), and the restoration uses the whole-image latent's
+crop, so its pixels are the final result's. Bicubic and Lanczos (kernels of 4 and 6 taps per scale) and the
+SR network (a receptive field well under the context) agree likewise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..analysis.results import ComparisonSettings
+from ..baselines import Baseline
+from ..errors import InvalidInputError
+from ..ops.metrics import measure
+from ..ops.tiling import CancelCheck
+from ..rescaler import IRNRescaler
+from .compare import PREVIEW_MIN_PIXELS, Comparison, EventSink, Progress, TileReady, _check, _ignore, run_comparison
+
+REGION_CONTEXT_LR = 16  # as the tile engine's overlap
+Region = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class RegionComparison:
+    """region: ((r0, r1), (c0, c1)) in HR pixels, aligned to the scale; pixels: kind -> (r1-r0, c1-c0, 3) of
+    every method inside it; metrics: kind -> PSNR/SSIM of the region against the original's region."""
+
+    region: Region
+    pixels: dict[str, np.ndarray]
+    metrics: dict[str, dict[str, float]]
+
+
+def aligned_region(region: Region, shape: tuple[int, ...], scale: int) -> Region:
+    """``region`` clipped to an image of ``shape`` and widened to the LR grid (multiples of ``scale``)."""
+    (r0, r1), (c0, c1) = region
+    h, w = shape[:2]
+    r0, c0 = max(0, r0) // scale * scale, max(0, c0) // scale * scale
+    r1, c1 = min(h, math.ceil(min(r1, h) / scale) * scale), min(w, math.ceil(min(c1, w) / scale) * scale)
+    if r1 <= r0 or c1 <= c0:
+        raise InvalidInputError(f"expected a region inside the {w}x{h} image, got rows {region[0]}, cols {region[1]}")
+    return (r0, r1), (c0, c1)
+
+
+def compare_region(
+    hr: np.ndarray,
+    region: Region,
+    *,
+    rescaler: IRNRescaler,
+    baselines: list[Baseline],
+    latent: np.ndarray,
+    cancel: CancelCheck | None = None,
+    on_event: EventSink = _ignore,
+) -> RegionComparison:
+    """IRN down and up (with ``latent``, the whole LR's z, shape (C, ceil(H/s), ceil(W/s))) and every baseline
+    on the (H, W, 3) ``hr`` inside ``region``, each sent as a ``TileReady`` at its HR position as it is done;
+    the region's metrics are on the result."""
+    s = rescaler.scale
+    h, w = hr.shape[:2]
+    if latent.shape[1:] != (-(-h // s), -(-w // s)):
+        raise InvalidInputError(f"expected the whole image's latent {(-(-h // s), -(-w // s))}, got {latent.shape[1:]}")
+    (r0, r1), (c0, c1) = aligned_region(region, hr.shape, s)
+    context = REGION_CONTEXT_LR * s
+    top, left = max(0, r0 - context), max(0, c0 - context)
+    bottom, right = min(h, r1 + context), min(w, c1 + context)
+    crop = hr[top:bottom, left:right]
+    inner = (slice(r0 - top, r1 - top), slice(c0 - left, c1 - left))
+    reference = hr[r0:r1, c0:c1]
+    pixels: dict[str, np.ndarray] = {}
+    steps = 2 + len(baselines)
+
+    def send(kind: str, restored: np.ndarray, done: int) -> None:
+        pixels[kind] = np.ascontiguousarray(restored[inner])
+        on_event(TileReady(kind, r0, c0, pixels[kind]))
+        on_event(Progress(done / steps * 0.05, f"the region in view: {kind}"))
+
+    _check(cancel)
+    lr = rescaler.downscale(crop, cancel=cancel)
+    z = latent[:, top // s : top // s + lr.shape[0], left // s : left // s + lr.shape[1]]
+    send("irn_hr", rescaler.upscale(lr, z=z, output_size=crop.shape[:2], cancel=cancel), 2)
+    for index, baseline in enumerate(baselines):
+        _check(cancel)
+        kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
+        send(kind, baseline.roundtrip(crop, cancel=cancel)[1], 3 + index)
+    metrics = {kind: measure(p, reference, scale=s) for kind, p in pixels.items()}
+    return RegionComparison(((r0, r1), (c0, c1)), pixels, metrics)
+
+
+def first_region(shape: tuple[int, ...], centre: tuple[float, float] | None, *, edge: int) -> Region:
+    """The square of ``edge`` HR pixels (or the image, if smaller) around ``centre`` (row, col; None: the
+    image's centre, where a person looks first at Fit), kept inside the image."""
+    h, w = shape[:2]
+    row, col = centre if centre is not None else (h / 2, w / 2)
+    eh, ew = min(edge, h), min(edge, w)
+    r0 = int(np.clip(row - eh / 2, 0, h - eh))
+    c0 = int(np.clip(col - ew / 2, 0, w - ew))
+    return (r0, r0 + eh), (c0, c0 + ew)
+
+
+FIRST_REGION_EDGE = 768  # HR pixels: a 1280x720 window's panes at 1:1, with room to pan
+
+
+def wants_region_first(shape: tuple[int, ...], settings: ComparisonSettings) -> bool:
+    """Large images with a drawn latent and a lossless LR: where the whole pass takes long enough to wait for."""
+    return shape[0] * shape[1] > PREVIEW_MIN_PIXELS and not settings.oracle_z and settings.jpeg_quality is None
+
+
+def run_region_first(
+    hr: np.ndarray,
+    *,
+    rescaler: IRNRescaler,
+    settings: ComparisonSettings,
+    baselines: list[Baseline],
+    region: Region | None = None,
+    weights_name: str = "",
+    cancel: CancelCheck | None = None,
+    on_event: EventSink = _ignore,
+) -> tuple[RegionComparison | None, Comparison]:
+    """``compare_region`` on ``region`` (None: FIRST_REGION_EDGE around the image's centre), then the whole
+    ``run_comparison`` with the same latent, its tiles nearest the region first. For images where
+    ``wants_region_first`` is False, the whole comparison alone."""
+    if not wants_region_first(hr.shape, settings):
+        return None, run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines,
+                                    weights_name=weights_name, cancel=cancel, on_event=on_event)  # fmt: skip
+    s = rescaler.scale
+    h, w = hr.shape[:2]
+    latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
+    region = region or first_region(hr.shape, None, edge=FIRST_REGION_EDGE)
+    first = compare_region(hr, region, rescaler=rescaler, baselines=baselines, latent=latent, cancel=cancel,
+                           on_event=on_event)  # fmt: skip
+    (r0, r1), (c0, c1) = first.region
+    whole = run_comparison(
+        hr, rescaler=rescaler, settings=settings, baselines=baselines, weights_name=weights_name, cancel=cancel,
+        priority=((r0 + r1) / 2 / s, (c0 + c1) / 2 / s), drawn_latent=latent, on_event=on_event,
+    )  # fmt: skip
+    return first, whole

@@ -1,0 +1,84 @@
+"""Region first: every method on the region in view equals the whole-image result there (the tile engine's
+bound), with the whole image's latent, so what is shown first is what stays."""
+
+import numpy as np
+import pytest
+from conftest import randomize
+from skimage import data
+
+from irn_core import ComparisonSettings, IRNRescaler, build_irn
+from irn_core.analysis import compare, region
+from irn_core.baselines import BicubicBaseline, LanczosBaseline
+from irn_core.errors import Cancelled, InvalidInputError
+
+LEVEL = 1 / 255
+
+
+@pytest.fixture(scope="module")
+def setup():
+    rescaler = IRNRescaler(randomize(build_irn(2), std=0.01, seed=3), device="cpu", precision="fp32", tile_hr=96)
+    hr = data.astronaut()[:150, :206].astype(np.float32) / 255  # odd-ish sizes: not multiples of tiles
+    return rescaler, hr, [BicubicBaseline(scale=2), LanczosBaseline(scale=2)]
+
+
+def test_every_method_of_the_region_equals_the_whole_image_inside_it(setup):
+    rescaler, hr, baselines = setup
+    settings = ComparisonSettings(scale=2, seed=5)
+    latent = rescaler.draw_latent(75, 103, temperature=1.0, seed=5)
+    events = []
+    first = region.compare_region(hr, ((41, 97), (133, 206)), rescaler=rescaler, baselines=baselines,
+                                  latent=latent, on_event=events.append)  # fmt: skip
+    (r0, r1), (c0, c1) = first.region
+    assert (r0, c0) == (40, 132) and (r1, c1) == (98, 206)  # aligned to the LR grid, clipped to the image
+    whole = compare.run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines,
+                                   drawn_latent=latent)  # fmt: skip
+    for kind in ("irn_hr", "bicubic", "lanczos"):
+        inside = whole.results[kind].pixels[r0:r1, c0:c1]
+        bound = LEVEL if kind == "irn_hr" else 1e-6
+        assert np.abs(first.pixels[kind] - inside).max() < bound, kind
+    tiles = [e for e in events if isinstance(e, compare.TileReady)]
+    assert [t.kind for t in tiles] == ["irn_hr", "bicubic", "lanczos"] and all(
+        (t.row, t.col) == (r0, c0) for t in tiles
+    )
+    assert first.metrics["irn_hr"]["psnr_y"] == pytest.approx(
+        compare.metrics_of(whole.results["irn_hr"].pixels[r0:r1, c0:c1], hr[r0:r1, c0:c1], 2)["psnr_y"], abs=0.05
+    )
+
+
+def test_without_context_the_region_would_differ(setup, monkeypatch):
+    """The context is what makes the region final: with none, the region's border is wrong."""
+    rescaler, hr, baselines = setup
+    latent = rescaler.draw_latent(75, 103, temperature=1.0, seed=5)
+    monkeypatch.setattr(region, "REGION_CONTEXT_LR", 0)
+    first = region.compare_region(hr, ((40, 98), (60, 120)), rescaler=rescaler, baselines=baselines, latent=latent)
+    whole = compare.run_comparison(hr, rescaler=rescaler, settings=ComparisonSettings(scale=2, seed=5),
+                                   baselines=baselines, drawn_latent=latent)  # fmt: skip
+    assert np.abs(first.pixels["bicubic"] - whole.results["bicubic"].pixels[40:98, 60:120]).max() > 1e-3
+
+
+def test_region_first_runs_the_region_then_the_whole_image_with_its_latent(setup, monkeypatch):
+    rescaler, hr, baselines = setup
+    monkeypatch.setattr(compare, "PREVIEW_MIN_PIXELS", 1000)
+    monkeypatch.setattr(region, "PREVIEW_MIN_PIXELS", 1000)
+    events = []
+    settings = ComparisonSettings(scale=2, seed=2)
+    first, whole = region.run_region_first(hr, rescaler=rescaler, settings=settings, baselines=baselines,
+                                           region=((0, 40), (0, 40)), on_event=events.append)  # fmt: skip
+    kinds = [e.result.kind if isinstance(e, compare.ResultReady) else f"tile:{e.kind}"
+             for e in events if isinstance(e, (compare.ResultReady, compare.TileReady))]  # fmt: skip
+    assert kinds[:3] == ["tile:irn_hr", "tile:bicubic", "tile:lanczos"]  # the region, before any whole result
+    restored = whole.results["irn_hr"].pixels
+    assert np.abs(first.pixels["irn_hr"] - restored[:40, :40]).max() < LEVEL  # the same latent
+    with pytest.raises(Cancelled):
+        import threading
+
+        stop = threading.Event()
+        stop.set()
+        region.run_region_first(hr, rescaler=rescaler, settings=settings, baselines=baselines, cancel=stop)
+
+
+def test_a_region_outside_the_image_is_refused(setup):
+    rescaler, hr, baselines = setup
+    with pytest.raises(InvalidInputError, match="expected a region inside"):
+        region.compare_region(hr, ((500, 600), (0, 10)), rescaler=rescaler, baselines=baselines,
+                              latent=rescaler.draw_latent(75, 103))  # fmt: skip
