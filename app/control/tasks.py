@@ -88,15 +88,12 @@ def comparison(ctx: JobContext, *, models: ModelCache, settings: ComparisonSetti
     image with the same latent."""
     started = time.perf_counter()
     rescaler, weights = _loaded(ctx, models, settings)
-    (r0, r1), (c0, c1) = view_region if view_region is not None else ((0, hr.shape[0]), (0, hr.shape[1]))
-    centre = ((r0 + r1) / 2, (c0 + c1) / 2) if view_region is not None else None
-    edge = min(region.FIRST_REGION_EDGE, max(r1 - r0, c1 - c0))
     first, result = region.run_region_first(
         hr,
         rescaler=rescaler,
         settings=settings,
         baselines=_baselines(ctx, models, settings),
-        region=region.first_region(hr.shape, centre, edge=max(edge, 64)),
+        region=region.region_for_view(hr.shape, view_region),
         weights_name=weights,
         cancel=ctx.cancel,
         on_event=_forward(ctx, icc),

@@ -122,6 +122,8 @@ def main(argv=None) -> int:
     window.open_path(str(path))
     window.session.set_view(zoom=args.zoom, centre=(h / 2, w / 2))
     marks["opened"] = clock.elapsed()
+    while window.store.view.region is None or window.store.view.zoom != args.zoom:  # laid out: the view is known
+        QApplication.processEvents()
     window.session.run()
     loop.exec()
     ticker.stop()

@@ -91,6 +91,26 @@ def compare_region(
     return RegionComparison(((r0, r1), (c0, c1)), pixels, metrics)
 
 
+MIN_REGION_EDGE = 64
+
+
+def region_for_view(shape: tuple[int, ...], view: Region | None) -> Region:
+    """What to compute first for a view (HR region a pane shows, None before it is laid out): the view itself,
+    clipped, when it is no larger than FIRST_REGION_EDGE on a side (zoomed in), else FIRST_REGION_EDGE around
+    its centre (at Fit: the image's centre, where a first zoom goes); never under MIN_REGION_EDGE a side."""
+    h, w = shape[:2]
+    if view is None:
+        return first_region(shape, None, edge=FIRST_REGION_EDGE)
+    (r0, r1), (c0, c1) = view
+    r0, r1, c0, c1 = max(0, r0), min(h, r1), max(0, c0), min(w, c1)
+    centre = ((r0 + r1) / 2, (c0 + c1) / 2)
+    if r1 - r0 > FIRST_REGION_EDGE or c1 - c0 > FIRST_REGION_EDGE or r1 <= r0 or c1 <= c0:
+        return first_region(shape, centre, edge=FIRST_REGION_EDGE)
+    if r1 - r0 < MIN_REGION_EDGE or c1 - c0 < MIN_REGION_EDGE:
+        return first_region(shape, centre, edge=MIN_REGION_EDGE)
+    return (r0, r1), (c0, c1)
+
+
 def first_region(shape: tuple[int, ...], centre: tuple[float, float] | None, *, edge: int) -> Region:
     """The square of ``edge`` HR pixels (or the image, if smaller) around ``centre`` (row, col; None: the
     image's centre, where a person looks first at Fit), kept inside the image."""
