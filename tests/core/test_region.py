@@ -82,3 +82,11 @@ def test_a_region_outside_the_image_is_refused(setup):
     with pytest.raises(InvalidInputError, match="expected a region inside"):
         region.compare_region(hr, ((500, 600), (0, 10)), rescaler=rescaler, baselines=baselines,
                               latent=rescaler.draw_latent(75, 103))  # fmt: skip
+
+
+def test_the_first_region_is_the_view_when_zoomed_in_and_the_centre_at_fit():
+    shape = (3000, 4000, 3)
+    assert region.region_for_view(shape, ((1350, 1650), (1730, 2270))) == ((1350, 1650), (1730, 2270))
+    assert region.region_for_view(shape, ((-50, 3050), (-10, 4010))) == ((1116, 1884), (1616, 2384))  # Fit: centre
+    assert region.region_for_view(shape, None) == ((1116, 1884), (1616, 2384))
+    assert region.region_for_view(shape, ((10, 20), (30, 40))) == ((0, 64), (3, 67))  # never under 64 px a side
