@@ -21,6 +21,7 @@ class _Before:
     kinds: tuple[str, ...]
     visible: dict[int, bool]  # id(widget) -> was visible
     maximized: bool
+    on_top: list[QDockWidget]  # the docks whose tab was raised (a tabbed dock hidden and shown loses it)
 
 
 class Presentation:
@@ -46,8 +47,9 @@ class Presentation:
             return
         if on:
             view = w.store.view
+            docks = [d for d in w.findChildren(QDockWidget) if not d.isHidden() and not d.visibleRegion().isEmpty()]
             self._before = _Before(
-                view.layout, view.kinds, {id(x): not x.isHidden() for x in self._chrome()}, w.isMaximized()
+                view.layout, view.kinds, {id(x): not x.isHidden() for x in self._chrome()}, w.isMaximized(), docks
             )
             for widget in self._chrome():
                 widget.setVisible(False)
@@ -61,6 +63,8 @@ class Presentation:
         self.style_panes()
         for widget in self._chrome():
             widget.setVisible(before.visible.get(id(widget), True))
+        for dock in before.on_top:
+            dock.raise_()
         w.showMaximized() if before.maximized else w.showNormal()
 
     def follow_best_baseline(self) -> None:

@@ -263,10 +263,10 @@ def test_large_photos_show_every_method_of_the_region_in_view_first(window, tmp_
     first = [e for e in events[:4]]
     assert [e[:2] for e in first] == [("tile", k) for k in ("irn_hr", "bicubic", "lanczos", "sr")]  # before any result
     _, _, r0, c0, preview = first[0]
-    assert preview.shape == (64, 64, 3) and 60 <= r0 + 32 <= 120  # the region in view (64 px at least)
-    final = window.controller.store.results["irn_hr"].display[r0 : r0 + 64, c0 : c0 + 64]
+    assert preview.shape == (48, 48, 3) and 60 <= r0 + 24 <= 120  # the region in view, at most 48 px here
+    final = window.controller.store.results["irn_hr"].display[r0 : r0 + 48, c0 : c0 + 48]
     assert np.abs(final.astype(int) - preview.astype(int)).max() <= 1  # the same latent: the final pixels
-    bicubic = window.controller.store.results["bicubic"].display[r0 : r0 + 64, c0 : c0 + 64]
+    bicubic = window.controller.store.results["bicubic"].display[r0 : r0 + 48, c0 : c0 + 48]
     assert np.array_equal(bicubic, first[1][4])
 
 

@@ -119,6 +119,7 @@ def test_the_view_survives_full_screen_layouts_and_reruns(window, qtbot, tmp_pat
     window.open_path(stripes(tmp_path, 96, 64))
     run_to_end(window, qtbot)
     window.navigation.look_at(30.0, 40.0, 3.0)
+    window.batch_dock.raise_()  # the folder tab on top, not the explorer's
     qtbot.wait(300)
     for change in (lambda: window.presentation.set(True), lambda: window.presentation.set(False),
                    lambda: window.set_layout("1x3"), lambda: window.session.resample(seed=3)):  # fmt: skip
@@ -128,6 +129,7 @@ def test_the_view_survives_full_screen_layouts_and_reruns(window, qtbot, tmp_pat
 
         lead = window.pane_grid.leading_view()
         assert zoom_of(lead) == pytest.approx(3.0, rel=0.01) and centre_of(lead) == pytest.approx((30, 40), abs=0.5)
+    assert not window.batch_dock.visibleRegion().isEmpty() and window.explorer_dock.visibleRegion().isEmpty()
 
 
 def test_weights_then_an_sr_model_keeps_both_and_every_save_reports(window, qtbot, tmp_path, weights2):
