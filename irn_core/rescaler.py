@@ -26,6 +26,7 @@ from .nn.irn import IRN, reduced_precision_copy
 from .ops.codecs import pad_to_multiple
 from .ops.tiling import (
     CancelCheck,
+    Priority,
     ProgressCallback,
     StepCallback,
     TileCallback,
@@ -180,14 +181,14 @@ class IRNRescaler:
         progress: ProgressCallback | None = None,
         cancel: CancelCheck | None = None,
         on_tile: TileCallback | None = None,
-        priority: tuple[float, float] | None = None,
+        priority: Priority = None,
     ) -> np.ndarray:
         """(h, w, 3) LR -> (h*s, w*s, 3) HR in [0, 1] (or ``output_size``, cropped from the top left).
 
         z: a latent of shape (3*s**2 - 3, h, w), e.g. from ``encode``; otherwise one is drawn
         with ``temperature`` and ``seed``. on_tile(tile, pixels) receives each finished part
-        (pixels: (rows, cols, 3) HR) for progressive display; ``priority`` (LR row, col)
-        makes the tiles nearest it run first.
+        (pixels: (rows, cols, 3) HR) for progressive display; ``priority`` (LR row, col, or a function
+        asked before each tile) makes the tiles nearest it run first.
         """
         y = image_to_tensor(lr, "lr")
         h, w = y.shape[2:]

@@ -10,15 +10,17 @@ from ..model.store import SessionStore
 from .executor import Executor
 from .exports import ExportCommands
 from .services import Services
-from .session import SessionCommands
+from .session import RUN_PRODUCES, SessionCommands
 from .studies import StudyCommands
+from .view_work import ViewWork
 
 
 class AppSession:
     def __init__(self, store: SessionStore, executor: Executor, pipelines: Any, models: Any):
         self.store = store
         self.services = Services(store, executor, pipelines, models)
-        self.commands = SessionCommands(self.services)
+        self.view_work = ViewWork(self.services, run_produces=RUN_PRODUCES)
+        self.commands = SessionCommands(self.services, looking_at=self.view_work.looking_at)
         self.studies = StudyCommands(self.services)
         self.exports = ExportCommands(self.services)
         # The commands, by the names the menus, scripts and tests use.

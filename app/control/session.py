@@ -6,6 +6,7 @@ its messages and starts jobs through ``Services.start`` under each kind's policy
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,26 +15,26 @@ from irn_core.errors import ImageIOError, IRNError
 
 from ..model import messages as m
 from ..model.jobs import Job
-from ..model.kinds import COMPARED_KINDS, KINDS
+from ..model.kinds import KINDS
 from .services import Services
 
 RERUN_DELAY_MS = 600
-REGION_DELAY_MS = 120
 MAP_PREFIXES = ("error:", "signed:", "flip:")
 RUN_PRODUCES = frozenset(KINDS) - {"hr", "mean_draw", "std_map"}
 RESTORE_PRODUCES = frozenset({"irn_hr"} | {p + "irn_hr" for p in MAP_PREFIXES})
 LR_FILE_PRODUCES = frozenset({"irn_hr", "bicubic", "lanczos", "sr"})
-CANCELLED_BY_ESC = ("comparison", "study", "draw", "irn_weights", "sr_model")
+CANCELLED_BY_ESC = ("comparison", "region", "study", "draw", "irn_weights", "sr_model")
 
 
 class SessionCommands:
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, *, looking_at: Callable[[], tuple[float, float] | None]):
+        """looking_at: where the view is (LR row, col), asked by the comparison's worker before each tile."""
         self.services = services
         self.store = services.store
+        self.looking_at = looking_at
         self.compared = False  # a comparison of this image was asked for: keep it current from now on
         self._run_after_check = False
         services.ended_listeners.append(self._on_ended)
-        self.store.changed.connect(self._on_store_changed)
 
     # ----- image -----
     def open_image(self, path: str | Path) -> bool:
@@ -176,14 +177,6 @@ class SessionCommands:
             self.store.apply(m.Notice("error", problem))
         return problem is None
 
-    def _priority(self) -> tuple[float, float] | None:
-        region = self.store.view.region
-        if region is None:
-            return None
-        (r0, r1), (c0, c1) = region
-        scale = self.store.settings.scale
-        return (r0 + r1) / 2 / scale, (c0 + c1) / 2 / scale
-
     def run(self) -> bool:
         """Downscale, upscale and run the baselines (replacing a run in progress); what is on screen stays,
         marked out of date, until its replacement arrives."""
@@ -201,12 +194,14 @@ class SessionCommands:
         self.compared = True
         self.services.executor.stop_later("rerun")
         self.services.cancel("draw")  # the restoration it brings replaces the draw shown
+        self.services.cancel("region")
         job = partial(
             self.services.pipelines.comparison,
             models=self.services.models,
             settings=s.settings,
             hr=s.reference,
             view_region=s.view.region,
+            priority=self.looking_at,
             icc=s.icc_profile,
         )
         return self.services.start("comparison", job, produces=RUN_PRODUCES) is not None
@@ -225,10 +220,10 @@ class SessionCommands:
         if s.lr_only:
             assert s.image is not None
             job = partial(pipelines.lr_file_restoration, **common, image=s.image, info=s.lr_info,
-                          priority=self._priority(), icc=s.icc_profile)  # fmt: skip
+                          priority=self.looking_at, icc=s.icc_profile)  # fmt: skip
             return self.services.start("comparison", job, produces=LR_FILE_PRODUCES) is not None
         job = partial(pipelines.restoration, **common, lr=s.results["irn_lr"].pixels, reference=s.reference,
-                      output_size=s.output_size, oracle_latent=s.latent, priority=self._priority(),
+                      output_size=s.output_size, oracle_latent=s.latent, priority=self.looking_at,
                       icc=s.icc_profile)  # fmt: skip
         return self.services.start("comparison", job, produces=RESTORE_PRODUCES) is not None
 
@@ -256,33 +251,3 @@ class SessionCommands:
             self.store.apply(m.Notice("error", str(exc)))
             return False
         return True
-
-    def _on_store_changed(self, aspects: frozenset[str]) -> None:
-        if ("view" in aspects or "results" in aspects) and self.store.reference is not None:
-            self.services.executor.later("region", REGION_DELAY_MS, self.update_region_metrics)
-
-    def update_region_metrics(self) -> None:
-        """Metrics of the region in view for every current compared result, off the GUI thread."""
-        s = self.store
-        reference, region = s.reference, s.view.region
-        if reference is None or region is None:
-            return
-        h, w = reference.shape[:2]
-        (r0, r1), (c0, c1) = region
-        r0, r1, c0, c1 = max(0, r0), min(h, r1), max(0, c0), min(w, c1)
-        if r1 - r0 < 11 or c1 - c0 < 11:
-            return
-        kinds = [k for k in COMPARED_KINDS if k in s.results and s.state_of(k).current]
-        measured = all(s.region_measured.get(k, 0) == s.results[k].provenance for k in kinds)
-        if not kinds or (s.region_of_metrics == region and measured):
-            return
-        job = partial(
-            self.services.pipelines.region_metrics,
-            targets={k: s.results[k].pixels for k in kinds},
-            measured={k: s.results[k].provenance for k in kinds},
-            reference=reference,
-            scale=s.settings.scale,
-            region=((r0, r1), (c0, c1)),
-            view_region=region,
-        )
-        self.services.start("region_metrics", job)

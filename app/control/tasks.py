@@ -83,7 +83,9 @@ def _loaded(ctx: JobContext, models: ModelCache, settings: ComparisonSettings):
     return models.rescaler(settings), weights.name
 
 
-def comparison(ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, view_region, icc=None) -> None:
+def comparison(
+    ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, view_region, priority=None, icc=None
+) -> None:
     """The region in view first, every method (``irn_core.analysis.region``; large photos only), then the whole
     image with the same latent."""
     started = time.perf_counter()
@@ -96,10 +98,25 @@ def comparison(ctx: JobContext, *, models: ModelCache, settings: ComparisonSetti
         region=region.region_for_view(hr.shape, view_region),
         weights_name=weights,
         cancel=ctx.cancel,
+        priority=priority,
         on_event=_forward(ctx, icc),
     )
     summary = studies.latent_statistics(result.latent).describe() if result.latent is not None else ""
     ctx.emit(m.ComparisonDone(result.latent, summary, result.lr_fidelity, time.perf_counter() - started))
+
+
+def region_pass(
+    ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, view_region, icc=None
+) -> None:
+    """Every method on the region the user moved to, with the whole image's latent (drawn again: the same z),
+    while the whole comparison goes on."""
+    rescaler = models.rescaler(settings)
+    s, (h, w) = settings.scale, hr.shape[:2]
+    latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
+    region.compare_region(
+        hr, region.region_for_view(hr.shape, view_region), rescaler=rescaler,
+        baselines=_baselines(ctx, models, settings), latent=latent, cancel=ctx.cancel, on_event=_forward(ctx, icc),
+    )  # fmt: skip
 
 
 def restoration(

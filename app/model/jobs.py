@@ -19,6 +19,7 @@ class Policy(Enum):
 JOB_POLICIES: dict[str, Policy] = {
     "comparison": Policy.REPLACE,  # a run or a restoration of the open image
     "region_metrics": Policy.REPLACE,
+    "region": Policy.REPLACE,  # every method on a region the user moved to while the whole image computes
     "study": Policy.REPLACE,  # draws, temperature or JPEG study: one at a time
     "draw": Policy.REPLACE,  # the maps and metrics of the draw shown
     "irn_weights": Policy.REPLACE,

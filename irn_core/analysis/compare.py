@@ -23,7 +23,7 @@ from ..errors import Cancelled, InvalidInputError, IRNError
 from ..io.lrfile import JPEG_LR_WARNING
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import Region, measure, psnr, ssim
-from ..ops.tiling import CancelCheck, Tile
+from ..ops.tiling import CancelCheck, Priority, Tile
 from ..rescaler import IRNRescaler
 from .perceptual import flip_map
 from .results import (
@@ -36,10 +36,8 @@ from .results import (
     Result,
 )
 
-PREVIEW_MIN_PIXELS = 1_000_000
 # Shares of a comparison's time (measured on CPU: the baselines take a few percent).
 DOWN_SHARE, UP_SHARE = 0.47, 0.47
-PREVIEW_EDGE = 384
 
 
 @dataclass(frozen=True)
@@ -170,21 +168,6 @@ def publish_with_maps(
     on_event(ResultReady(flip))
 
 
-def _preview(rescaler: IRNRescaler, hr: np.ndarray, z: np.ndarray, priority, cancel) -> TileReady:
-    """Round-trip a small crop around the point the user looks at, with the whole-image latent, so a
-    restored result is on screen within seconds of opening a large photograph; the full run then
-    restores with the same z (the preview matches it up to tiling error)."""
-    s = rescaler.scale
-    h, w = hr.shape[:2]
-    centre_r, centre_c = (priority[0] * s, priority[1] * s) if priority else (h / 2, w / 2)
-    edge = min(PREVIEW_EDGE, h - h % s, w - w % s)
-    r0 = int(np.clip(centre_r - edge / 2, 0, h - edge)) // s * s
-    c0 = int(np.clip(centre_c - edge / 2, 0, w - edge)) // s * s
-    lr_crop = rescaler.downscale(hr[r0 : r0 + edge, c0 : c0 + edge], cancel=cancel)
-    zc = z[:, r0 // s : r0 // s + lr_crop.shape[0], c0 // s : c0 // s + lr_crop.shape[1]]
-    return TileReady("irn_hr", r0, c0, rescaler.upscale(lr_crop, z=zc, cancel=cancel))
-
-
 def restore_lr(
     lr: np.ndarray,
     *,
@@ -196,7 +179,7 @@ def restore_lr(
     oracle_latent: np.ndarray | None = None,
     drawn_latent: np.ndarray | None = None,
     cancel: CancelCheck | None = None,
-    priority: tuple[float, float] | None = None,
+    priority: Priority = None,
     on_event: EventSink = _ignore,
     span: tuple[float, float] = (0.0, 1.0),
 ) -> Result:
@@ -204,7 +187,7 @@ def restore_lr(
     and sends it (and, with a ``reference`` HR, its error map; metrics are on the result) to ``on_event``.
 
     The LR is first stored as the settings say (JPEG or lossless). ``oracle_latent`` (C, h, w) is used
-    when ``settings.oracle_z``; ``drawn_latent`` replaces the seeded draw (the preview's z). output_size
+    when ``settings.oracle_z``; ``drawn_latent`` replaces the seeded draw (a region-first pass's z). output_size
     defaults to the reference's size, else the full h*s x w*s. span: the part of a longer pipeline's
     progress this restoration covers.
     """
@@ -279,36 +262,20 @@ def run_comparison(
     baselines: list[Baseline],
     weights_name: str = "",
     cancel: CancelCheck | None = None,
-    priority: tuple[float, float] | None = None,
-    preview: bool = True,
+    priority: Priority = None,
     drawn_latent: np.ndarray | None = None,
     on_event: EventSink = _ignore,
 ) -> Comparison:
     """IRN down and up, then each baseline, on an (H, W, 3) HR image; results carry metrics against it.
 
-    Sends, in order: a preview tile of the region around ``priority`` for images over a megapixel
-    (when ``preview`` and no ``drawn_latent`` is given), the IRN LR ("irn_lr"), the restored IRN image with
-    its tiles as they finish, the bicubic LR, then each baseline (kind = its name, "sr" for any SR model), each
-    with its error map.
+    Sends, in order: the IRN LR ("irn_lr"), the restored IRN image with its tiles as they finish (nearest
+    ``priority`` first; ``drawn_latent``: the z a region-first pass used, irn_core.analysis.region), the
+    bicubic LR, then each baseline (kind = its name, "sr" for any SR model), each with its error map.
     """
     if settings.scale != rescaler.scale:
         raise InvalidInputError(f"settings ask for x{settings.scale}, but the rescaler's IRN is x{rescaler.scale}")
     scale = settings.scale
     h, w = hr.shape[:2]
-    # drawn_latent: the z a region-first pass already used (irn_core.analysis.region), so the whole
-    # restoration's pixels are the region's; else the preview draws one.
-    if (
-        drawn_latent is None
-        and preview
-        and h * w > PREVIEW_MIN_PIXELS
-        and not settings.oracle_z
-        and settings.jpeg_quality is None
-    ):
-        on_event(Progress(0.0, "preview of the region in view"))
-        drawn_latent = rescaler.draw_latent(
-            -(-h // scale), -(-w // scale), temperature=settings.temperature, seed=settings.seed
-        )
-        on_event(_preview(rescaler, hr, drawn_latent, priority, cancel))
     started = time.perf_counter()
     lr, latent = rescaler.encode(
         hr,

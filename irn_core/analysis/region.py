@@ -18,9 +18,9 @@ from ..analysis.results import ComparisonSettings
 from ..baselines import Baseline
 from ..errors import InvalidInputError
 from ..ops.metrics import measure
-from ..ops.tiling import CancelCheck
+from ..ops.tiling import CancelCheck, Priority
 from ..rescaler import IRNRescaler
-from .compare import PREVIEW_MIN_PIXELS, Comparison, EventSink, Progress, TileReady, _check, _ignore, run_comparison
+from .compare import Comparison, EventSink, Progress, TileReady, _check, _ignore, run_comparison
 
 REGION_CONTEXT_LR = 16  # as the tile engine's overlap
 Region = tuple[tuple[int, int], tuple[int, int]]
@@ -122,12 +122,13 @@ def first_region(shape: tuple[int, ...], centre: tuple[float, float] | None, *, 
     return (r0, r0 + eh), (c0, c0 + ew)
 
 
+REGION_FIRST_MIN_PIXELS = 1_000_000  # smaller images are compared whole within seconds
 FIRST_REGION_EDGE = 768  # HR pixels: a 1280x720 window's panes at 1:1, with room to pan
 
 
 def wants_region_first(shape: tuple[int, ...], settings: ComparisonSettings) -> bool:
     """Large images with a drawn latent and a lossless LR: where the whole pass takes long enough to wait for."""
-    return shape[0] * shape[1] > PREVIEW_MIN_PIXELS and not settings.oracle_z and settings.jpeg_quality is None
+    return shape[0] * shape[1] > REGION_FIRST_MIN_PIXELS and not settings.oracle_z and settings.jpeg_quality is None
 
 
 def run_region_first(
@@ -139,14 +140,17 @@ def run_region_first(
     region: Region | None = None,
     weights_name: str = "",
     cancel: CancelCheck | None = None,
+    priority: Priority = None,
     on_event: EventSink = _ignore,
 ) -> tuple[RegionComparison | None, Comparison]:
     """``compare_region`` on ``region`` (None: FIRST_REGION_EDGE around the image's centre), then the whole
-    ``run_comparison`` with the same latent, its tiles nearest the region first. For images where
+    ``run_comparison`` with the same latent, its tiles nearest ``priority`` first (LR row, col, or a function
+    asked before each tile: where the user looks now; default the region's centre). For images where
     ``wants_region_first`` is False, the whole comparison alone."""
     if not wants_region_first(hr.shape, settings):
         return None, run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines,
-                                    weights_name=weights_name, cancel=cancel, on_event=on_event)  # fmt: skip
+                                    weights_name=weights_name, cancel=cancel, priority=priority,
+                                    on_event=on_event)  # fmt: skip
     s = rescaler.scale
     h, w = hr.shape[:2]
     latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
@@ -156,6 +160,6 @@ def run_region_first(
     (r0, r1), (c0, c1) = first.region
     whole = run_comparison(
         hr, rescaler=rescaler, settings=settings, baselines=baselines, weights_name=weights_name, cancel=cancel,
-        priority=((r0 + r1) / 2 / s, (c0 + c1) / 2 / s), drawn_latent=latent, on_event=on_event,
+        priority=priority or ((r0 + r1) / 2 / s, (c0 + c1) / 2 / s), drawn_latent=latent, on_event=on_event,
     )  # fmt: skip
     return first, whole

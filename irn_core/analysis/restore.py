@@ -8,7 +8,7 @@ import numpy as np
 from ..baselines import Baseline
 from ..io.images import LoadedImage
 from ..io.lrfile import LRInfo, lr_warnings, recorded_output_size
-from ..ops.tiling import CancelCheck
+from ..ops.tiling import CancelCheck, Priority
 from ..rescaler import IRNRescaler
 from .compare import (
     EventSink,
@@ -32,7 +32,7 @@ def restore_lr_file(
     baselines: list[Baseline],
     weights_name: str = "",
     cancel: CancelCheck | None = None,
-    priority: tuple[float, float] | None = None,
+    priority: Priority = None,
     on_event: EventSink = _ignore,
 ) -> dict[str, Result]:
     """Restore the LR file ``image`` (as ``read_lr_info`` describes it, None for a foreign LR) at the size it

@@ -38,6 +38,23 @@ class Tile:
 
 
 TileCallback = Callable[[Tile, np.ndarray], None]
+# Where a person looks, in LR (row, col): fixed, or asked again before each tile (a view that moves while a
+# large image is computed re-orders the tiles left, nearest first; finished tiles stay finished).
+Priority = tuple[float, float] | Callable[[], tuple[float, float] | None] | None
+
+
+def _distance(tile: Tile, point: tuple[float, float]) -> float:
+    """Squared distance from ``point`` to the tile's core (0 inside it)."""
+    pr, pc = point
+    return max(tile.row0 - pr, 0, pr - tile.row1) ** 2 + max(tile.col0 - pc, 0, pc - tile.col1) ** 2
+
+
+def _next_tile(remaining: list[Tile], priority: Priority) -> Tile:
+    point = priority() if callable(priority) else None
+    if point is None:
+        return remaining.pop(0)
+    nearest = min(range(len(remaining)), key=lambda i: _distance(remaining[i], point))
+    return remaining.pop(nearest)
 
 
 def _split(length: int, count: int) -> list[int]:
@@ -83,12 +100,7 @@ def plan_tiles(
         Tile(r0, r1, c0, c1) for r0, r1 in zip(row_edges, row_edges[1:]) for c0, c1 in zip(col_edges, col_edges[1:])
     ]
     if priority is not None:
-        pr, pc = priority
-
-        def distance(t: Tile) -> float:
-            return max(t.row0 - pr, 0, pr - t.row1) ** 2 + max(t.col0 - pc, 0, pc - t.col1) ** 2
-
-        tiles.sort(key=distance)
+        tiles.sort(key=lambda t: _distance(t, priority))
     return tiles
 
 
@@ -107,7 +119,7 @@ def run_tiled(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_tile: TileCallback | None = None,
-    priority: tuple[float, float] | None = None,
+    priority: Priority = None,
 ) -> torch.Tensor:
     """Apply ``fn`` to ``source`` tile by tile; returns the float32 CPU output (1, out_channels, H', W').
 
@@ -115,13 +127,16 @@ def run_tiled(
     ``device`` of (1, C, h * in_factor, w * in_factor) to (1, >= out_channels, h * out_factor, w * out_factor),
     and may call step(done, total) as it goes: progress then moves within a tile, and cancel is checked
     there too, so a large tile stops within one step. on_tile(tile, pixels) gets each finished core's first
-    three channels as (rows, cols, 3) in [0, 1]; ``priority`` (LR row, col) runs the nearest tiles first.
+    three channels as (rows, cols, 3) in [0, 1]; ``priority`` (LR row, col, or a function giving it, asked
+    before each tile) runs the nearest tiles first.
     Raises Cancelled before a tile or step when ``cancel.is_set()``. See ``plan_tiles`` for the tile
     limits ``tile_lr`` and ``max_patch_pixels``.
     """
     lr_h, lr_w = lr_shape
     out = torch.empty((1, out_channels, lr_h * out_factor, lr_w * out_factor))
-    tiles = plan_tiles(lr_h, lr_w, tile_lr, overlap=overlap, max_patch_pixels=max_patch_pixels, priority=priority)
+    start = priority() if callable(priority) else priority
+    tiles = plan_tiles(lr_h, lr_w, tile_lr, overlap=overlap, max_patch_pixels=max_patch_pixels, priority=start)
+    remaining = list(tiles)
     done = 0
 
     def step(finished: int, total: int) -> None:
@@ -130,9 +145,10 @@ def run_tiled(
         if progress is not None and finished < total:
             progress(done + finished / total, len(tiles))
 
-    for done, t in enumerate(tiles):
+    for done in range(len(tiles)):
         if cancel is not None and cancel.is_set():
             raise Cancelled()
+        t = _next_tile(remaining, priority)
         r0, r1 = max(0, t.row0 - overlap), min(lr_h, t.row1 + overlap)
         c0, c1 = max(0, t.col0 - overlap), min(lr_w, t.col1 + overlap)
         patch = source[:, :, r0 * in_factor : r1 * in_factor, c0 * in_factor : c1 * in_factor]

@@ -106,7 +106,7 @@ class StubPipelines:
         return Provenance("irn", settings, STUDY_INPUTS[name], latent="drawn", **extra)
 
     @staticmethod
-    def comparison(ctx, *, models, settings, hr, view_region, icc=None):
+    def comparison(ctx, *, models, settings, hr, view_region, priority=None, icc=None):
         if settings.weights and f"x{settings.scale}" not in settings.weights:
             raise __import__("irn_core").errors.WeightsError(f"{settings.weights} is not x{settings.scale}")
         _send(ctx, "irn_lr", lr_value(settings), Provenance("irn", settings, IRN_LR_INPUTS))
@@ -125,6 +125,12 @@ class StubPipelines:
         _send(
             ctx, "irn_hr", irn_hr_value(settings), Provenance("irn", settings, IRN_HR_INPUTS, latent=latent), maps=True
         )
+
+    @staticmethod
+    def region_pass(ctx, *, models, settings, hr, view_region, icc=None):
+        (r0, r1), (c0, c1) = view_region
+        for kind in ("irn_hr", "bicubic", "lanczos", "sr"):
+            ctx.emit(m.TileArrived(kind, r0, c0, np.zeros((r1 - r0, c1 - c0, 3), np.uint8)))
 
     @staticmethod
     def restoration(ctx, *, models, settings, lr, reference, output_size, oracle_latent, priority=None, icc=None):

@@ -244,7 +244,7 @@ def test_bad_weights_for_the_app_are_one_line_before_any_window(tmp_path, image_
 def test_large_photos_show_every_method_of_the_region_in_view_first(window, tmp_path, qtbot, monkeypatch):
     import irn_core.analysis.region as region_module
 
-    monkeypatch.setattr(region_module, "PREVIEW_MIN_PIXELS", 1000)
+    monkeypatch.setattr(region_module, "REGION_FIRST_MIN_PIXELS", 1000)
     monkeypatch.setattr(region_module, "FIRST_REGION_EDGE", 48)
     path = write_png(tmp_path / "big.png", data.astronaut()[:128, :128].astype(np.float32) / 255)
     window.open_path(str(path))

@@ -58,8 +58,7 @@ def test_without_context_the_region_would_differ(setup, monkeypatch):
 
 def test_region_first_runs_the_region_then_the_whole_image_with_its_latent(setup, monkeypatch):
     rescaler, hr, baselines = setup
-    monkeypatch.setattr(compare, "PREVIEW_MIN_PIXELS", 1000)
-    monkeypatch.setattr(region, "PREVIEW_MIN_PIXELS", 1000)
+    monkeypatch.setattr(region, "REGION_FIRST_MIN_PIXELS", 1000)
     events = []
     settings = ComparisonSettings(scale=2, seed=2)
     first, whole = region.run_region_first(hr, rescaler=rescaler, settings=settings, baselines=baselines,
@@ -90,3 +89,28 @@ def test_the_first_region_is_the_view_when_zoomed_in_and_the_centre_at_fit():
     assert region.region_for_view(shape, ((-50, 3050), (-10, 4010))) == ((1116, 1884), (1616, 2384))  # Fit: centre
     assert region.region_for_view(shape, None) == ((1116, 1884), (1616, 2384))
     assert region.region_for_view(shape, ((10, 20), (30, 40))) == ((0, 64), (3, 67))  # never under 64 px a side
+
+
+def test_a_view_that_moves_reorders_the_tiles_left_and_finished_tiles_stay_finished():
+    import torch
+
+    from irn_core.ops.tiling import run_tiled
+
+    looked_at = [(0.0, 0.0)]
+    order, calls = [], []
+
+    def identity(patch, step):
+        calls.append(tuple(patch.shape))
+        return patch
+
+    def on_tile(tile, _pixels):
+        order.append((tile.row0, tile.col0))
+        if len(order) == 1:
+            looked_at[0] = (63.0, 63.0)  # the user pans to the far corner after the first tile
+
+    source = torch.rand(1, 3, 64, 64)
+    out = run_tiled(identity, source, lr_shape=(64, 64), in_factor=1, out_factor=1, out_channels=3, tile_lr=16,
+                    overlap=0, device=torch.device("cpu"), on_tile=on_tile, priority=lambda: looked_at[0])  # fmt: skip
+    assert order[0] == (0, 0) and order[1] == (48, 48)  # the far corner next, before tiles queued near the start
+    assert len(order) == len(set(order)) == 16 == len(calls)  # each tile once: none recomputed
+    assert torch.equal(out, source)

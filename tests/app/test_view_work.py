@@ -1,0 +1,38 @@
+"""What the view asks for: while a large photo's comparison runs, moving the view computes every method on the
+new region (a replace job), unless its pixels are already there; the workers read where the view is."""
+
+import pytest
+from stub_session import make_session, open_stub_image
+
+from irn_core.analysis import region
+
+
+@pytest.fixture
+def large(monkeypatch):
+    monkeypatch.setattr(region, "REGION_FIRST_MIN_PIXELS", 10)  # the 8x8 stub image counts as a large photo
+
+
+def test_moving_the_view_while_the_whole_image_computes_computes_the_new_region_first(large):
+    session, executor = make_session()
+    open_stub_image(session)
+    store = session.store
+    session.run()  # queued: the whole comparison is running
+    session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
+    assert session.view_work.looking_at() == (3.0, 3.0)  # LR pixels, read by the comparison's worker per tile
+    executor.fire_timers()
+    region_jobs = [ctx for ctx, _ in executor.queue if ctx.kind == "region"]
+    assert len(region_jobs) == 1
+    executor.run_next([ctx.kind for ctx, _ in executor.queue].index("region"))
+    assert {k for k, tiles in store.tiles.items() if tiles} == {"irn_hr", "bicubic", "lanczos", "sr"}
+    session.set_view(zoom=4.0, centre=(6.5, 6.5), region=((4, 8), (4, 8)))  # the same region again: nothing to do
+    executor.fire_timers()
+    assert [ctx.kind for ctx, _ in executor.queue].count("region") == 0
+
+
+def test_no_region_pass_without_a_running_comparison_or_on_a_small_photo(monkeypatch):
+    session, executor = make_session()
+    open_stub_image(session)
+    session.run()
+    session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
+    executor.fire_timers()  # 8x8 is not a large photo: the comparison is seconds
+    assert "region" not in [ctx.kind for ctx, _ in executor.queue]
