@@ -19,6 +19,7 @@ from ..model.kinds import KINDS
 from .services import Services
 
 RERUN_DELAY_MS = 600
+BACKGROUND_OPEN_PIXELS = 2_000_000  # decoding a larger photo would hold the GUI thread past 50 ms
 MAP_PREFIXES = ("error:", "signed:", "flip:")
 RUN_PRODUCES = frozenset(KINDS) - {"hr", "mean_draw", "std_map"}
 RESTORE_PRODUCES = frozenset({"irn_hr"} | {p + "irn_hr" for p in MAP_PREFIXES})
@@ -34,22 +35,39 @@ class SessionCommands:
         self.looking_at = looking_at
         self.compared = False  # a comparison of this image was asked for: keep it current from now on
         self._run_after_check = False
+        self._run_after_open = False
         services.ended_listeners.append(self._on_ended)
 
     # ----- image -----
     def open_image(self, path: str | Path) -> bool:
-        """Load an image (or an LR written by IRN Studio); on failure keep what was loaded."""
-        from irn_core.io.images import read_image
+        """Load an image (or an LR written by IRN Studio); on failure keep what was loaded. A photo over
+        BACKGROUND_OPEN_PIXELS is decoded and prepared for display in a worker (an "open" job, the previous
+        image staying up until it is ready); smaller ones at once. False, with the reason, if it cannot be read."""
+        from irn_core.io.images import probe_image
 
         try:
-            image = read_image(path)
+            header = probe_image(path)
         except ImageIOError as exc:
             self.store.apply(m.Notice("error", str(exc)))
             return False
-        self._open(m.OpenImage(image))
-        for note in image.notes:
-            self.store.apply(m.Notice("info", f"{image.path.name}: {note}"))
+        if header.width * header.height > BACKGROUND_OPEN_PIXELS:
+            self.store.apply(m.Notice("info", f"opening {Path(path).name} ({header.width}×{header.height})…"))
+            return self.services.start("open", partial(self.services.pipelines.open_image, path=path)) is not None
+        try:
+            opened = self.services.pipelines.open_image(None, path=path)
+        except ImageIOError as exc:
+            self.store.apply(m.Notice("error", str(exc)))
+            return False
+        self._opened(opened)
         return True
+
+    def _opened(self, message: m.OpenImage) -> None:
+        self._open(message)
+        for note in message.image.notes:
+            self.store.apply(m.Notice("info", f"{message.image.path.name}: {note}"))
+        if self._run_after_open:
+            self._run_after_open = False
+            self.run()
 
     def open_array(self, pixels: Any, name: str) -> None:
         """Show an in-memory (H, W, 3) float32 [0, 1] image (the sample gallery, tests)."""
@@ -158,6 +176,8 @@ class SessionCommands:
             self.store.apply(m.Notice("info", f"SR pane: {info.path.name} ({info.architecture} x{info.scale})"))
 
     def _on_ended(self, job: Job, ended: m.JobEnded) -> None:
+        if job.kind == "open" and ended.outcome == "finished":
+            self._opened(ended.value)
         if job.kind not in ("irn_weights", "sr_model"):
             return
         if ended.outcome == "finished":
@@ -181,6 +201,9 @@ class SessionCommands:
         """Downscale, upscale and run the baselines (replacing a run in progress); what is on screen stays,
         marked out of date, until its replacement arrives."""
         s = self.store
+        if s.busy("open"):  # a large photo is being decoded: compare it once it is open
+            self._run_after_open = True
+            return True
         if s.image is None:
             s.apply(m.Notice("error", "open an image first (File → Open, or a sample)"))
             return False

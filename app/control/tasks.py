@@ -29,6 +29,19 @@ from .executor import JobContext
 PROGRESS_STEPS = 1000
 
 
+def open_image(ctx: JobContext | None, *, path) -> m.OpenImage:
+    """Decode an image and prepare it for display (a worker's part of opening a large photo)."""
+    from irn_core.io.images import read_image
+    from irn_core.io.lrfile import read_lr_info
+
+    from ..model.store import shown_result
+
+    if ctx is not None:
+        ctx.progress(0, 0, f"decoding {Path(path).name}")
+    image = read_image(path)
+    return m.OpenImage(image, shown_result(image, read_lr_info(image)))
+
+
 def make_models() -> ModelCache:
     return ModelCache()
 

@@ -17,6 +17,7 @@ class Policy(Enum):
 
 # Each kind is its own slot: a weights check never cancels an SR model check, nor a save a comparison.
 JOB_POLICIES: dict[str, Policy] = {
+    "open": Policy.REPLACE,  # decoding a large photo: a newer choice replaces it
     "comparison": Policy.REPLACE,  # a run or a restoration of the open image
     "region_metrics": Policy.REPLACE,
     "region": Policy.REPLACE,  # every method on a region the user moved to while the whole image computes

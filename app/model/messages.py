@@ -24,7 +24,11 @@ Region = tuple[tuple[int, int], tuple[int, int]]  # ((row0, row1), (col0, col1))
 # ----- what a person asks for -----
 @dataclass(frozen=True)
 class OpenImage:
+    """shown: the opened image as the result it is shown as ("hr", or "irn_lr" for an LR file), prepared in a
+    worker for a large photo (its display conversion); None: the store prepares it."""
+
     image: LoadedImage
+    shown: SessionResult | None = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,15 @@ from .view import LR_FILE_DEFAULT, LR_FILE_KINDS, ViewState
 MAX_NOTICES = 200
 
 
+def shown_result(image: LoadedImage, info: LRInfo | None) -> SessionResult:
+    """The opened image as the result it is shown as: the original ("hr"), or an LR file as stored ("irn_lr").
+    The display conversion is the costly part: a worker calls this for a large photo."""
+    icc = image.photo.icc_profile
+    if info is not None:
+        return SessionResult.of("irn_lr", image.pixels, note=f"{image.path.name} as stored", icc=icc)
+    return SessionResult.of("hr", image.pixels, note=image.path.name, icc=icc)
+
+
 def image_of_array(pixels: np.ndarray, name: str) -> LoadedImage:
     """An in-memory (H, W, 3) float32 [0, 1] image as if opened from a file called ``name``."""
     return LoadedImage(path=Path(name), pixels=np.ascontiguousarray(pixels, np.float32), bit_depth=8)
@@ -173,10 +182,8 @@ class SessionStore:
                 self.settings = self.settings.replace(scale=info.scale)
             kinds = LR_FILE_KINDS.get(view.pane_count, LR_FILE_DEFAULT)
             view = view.replace(kinds=kinds + view.kinds[len(kinds) :])
-            note = f"{image.path.name} as stored"
-            self.results["irn_lr"] = SessionResult.of("irn_lr", image.pixels, note=note, icc=self.icc_profile)
-        else:
-            self.results["hr"] = SessionResult.of("hr", image.pixels, note=image.path.name, icc=self.icc_profile)
+        shown = message.shown or shown_result(image, info)
+        self.results[shown.kind] = shown
         self.view = view
         return {"image", "settings", "results", "tiles", "studies", "metrics", "view", "info"}
 

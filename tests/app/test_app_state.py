@@ -192,3 +192,23 @@ def test_a_script_gives_the_same_record_twice_and_a_bad_command_is_one_line(tmp_
     assert run([image, "--do", "scale 4; explode 3", "--screenshot", str(tmp_path / "c.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown command 'explode'" in err[0] and "show-draw" in err[0]
+
+
+def test_a_large_photo_is_decoded_in_a_worker_and_a_run_asked_meanwhile_follows(window, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from irn_studio.control import session as session_module
+    from irn_studio.control import tasks
+
+    monkeypatch.setattr(session_module, "BACKGROUND_OPEN_PIXELS", 1000)  # 96x64 counts as large here
+    decoded_on = []
+    real = tasks.open_image
+    monkeypatch.setattr(
+        tasks, "open_image", lambda ctx, *, path: decoded_on.append(threading.current_thread()) or real(ctx, path=path)
+    )
+    assert window.open_path(stripes(tmp_path, 96, 64))
+    assert window.store.image is None and window.store.busy("open")  # returned at once; decoding goes on
+    assert window.session.run()  # asked while decoding: runs once the photo is open
+    with qtbot.waitSignal(window.controller.run_finished, timeout=120_000):
+        pass
+    assert window.store.image.pixels.shape == (64, 96, 3) and decoded_on[0] is not threading.main_thread()
