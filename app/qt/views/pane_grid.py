@@ -79,7 +79,10 @@ class PaneGrid(QWidget):
         shared = shared_error_scale(self.store, kinds + [k for k in (view.split_kind(0),) if k])
         for i, pane in enumerate(self.panes):
             pane.draw(self.store, kinds[i], view.split_kind(i), shared)
-        if aspects & {"view", "image"} or self._applied is None:
+        if "image" in aspects:
+            self._applied = None
+            self.apply_view()  # now, before the first paint: a large photo is then drawn downsampled to the pane
+        elif aspects & {"view"} or self._applied is None:
             self._apply_timer.start()
 
     def leading_view(self) -> Any:

@@ -203,7 +203,7 @@ class ComparePane(QWidget):
             self.colorbar.show()
         else:
             item.setLookupTable(None)
-            item.setImage(data, levels=(0, 255), autoLevels=False)
+            item.setImage(data, levels=None, autoLevels=False)  # uint8 as it is: no rescale of every pixel
         item.setRect(rect)
 
     def _draw_tiles(self, tiles: list) -> None:
@@ -212,7 +212,7 @@ class ComparePane(QWidget):
                 self.view.removeItem(item)
             self._tiles, self._tile_source = [], tiles
         for tile in tiles[len(self._tiles) :]:
-            item = pg.ImageItem(tile.pixels, levels=(0, 255), autoLevels=False)
+            item = pg.ImageItem(tile.pixels, levels=None, autoLevels=False)  # uint8 as it is: no rescale
             item.setRect(QRectF(tile.col, tile.row, tile.pixels.shape[1], tile.pixels.shape[0]))
             item.setZValue(0.5)
             self.view.addItem(item)
