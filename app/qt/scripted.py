@@ -10,6 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+from irn_core.analysis.region import wants_region_first
+
 from ..control.script import Step, perform
 from ..model.readouts import visible_computed
 from .screenshot import visible_regions
@@ -17,6 +19,7 @@ from .window import MainWindow
 
 EXIT_TIMEOUT = 3
 POLL_MS = 50
+VIEW_STEPS = {"layout", "pane", "zoom", "split", "solo", "presentation"}  # need no finished comparison
 
 
 class ScriptedRun:
@@ -64,12 +67,35 @@ class ScriptedRun:
             ):
                 self.visible_ready[index] = round(time.monotonic() - store.opened_at, 2)
 
+    def _large(self) -> bool:
+        store = self.window.store
+        return store.reference is not None and wants_region_first(store.reference.shape, store.settings)
+
+    def _ready(self) -> bool:
+        """Whether the next step (or, after the last, the screenshot) may go: the session is idle; on a large
+        photo, a view step needs only the other jobs done, and the screenshot only the panes' views computed
+        (the whole image may go on computing: the JSON says what is computed)."""
+        if not self.window.pane_grid.settled():
+            return False
+        if self.window.controller.idle():
+            return True
+        if not self._large():
+            return False
+        background = {"comparison", "region", "region_metrics"}
+        if any(job.kind not in background for job in self.window.store.jobs.live.values()):
+            return False
+        if self.steps:
+            return self.steps[0].name in VIEW_STEPS
+        return not self._looked or len(self.visible_ready) == len(self.window.panes)
+
     def _step(self) -> None:
         self._note_visible()
-        if self._ended or not self.window.controller.idle() or not self.window.pane_grid.settled():
+        if self._ended or not self._ready():
             return
         if self.steps:
             step = self.steps.pop(0)
+            if step.name in VIEW_STEPS:
+                self.visible_ready.clear()  # a new view: its panes are computed anew
             if not perform(step, self.window):
                 errors = [n.text for n in self.window.store.notices if n.level == "error"]
                 print(
