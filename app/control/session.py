@@ -71,7 +71,7 @@ class SessionCommands:
 
     def open_array(self, pixels: Any, name: str) -> None:
         """Show an in-memory (H, W, 3) float32 [0, 1] image (the sample gallery, tests)."""
-        from ..model.store import image_of_array
+        from ..model.results import image_of_array
 
         self._open(m.OpenImage(image_of_array(pixels, name)))
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from irn_core.analysis.results import Provenance
+from irn_core.io.images import LoadedImage
+from irn_core.io.lrfile import LRInfo
 from irn_core.io.metadata import display_srgb
 from irn_core.ops.codecs import to_uint8
 
@@ -72,3 +75,17 @@ class SessionResult:
     def scale(self) -> int | None:
         """The scale it was computed at (an LR covers scale × its size of the HR); None for the original."""
         return None if self.provenance is None else self.provenance.settings.scale
+
+
+def shown_result(image: LoadedImage, info: LRInfo | None) -> SessionResult:
+    """The opened image as the result it is shown as: the original ("hr"), or an LR file as stored ("irn_lr").
+    The display conversion is the costly part: a worker calls this for a large photo."""
+    icc = image.photo.icc_profile
+    if info is not None:
+        return SessionResult.of("irn_lr", image.pixels, note=f"{image.path.name} as stored", icc=icc)
+    return SessionResult.of("hr", image.pixels, note=image.path.name, icc=icc)
+
+
+def image_of_array(pixels: np.ndarray, name: str) -> LoadedImage:
+    """An in-memory (H, W, 3) float32 [0, 1] image as if opened from a file called ``name``."""
+    return LoadedImage(path=Path(name), pixels=np.ascontiguousarray(pixels, np.float32), bit_depth=8)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,25 +28,11 @@ from . import messages as m
 from .batch import BatchModel
 from .events import EventEmitter
 from .jobs import Job, JobBook
-from .results import SessionResult
+from .results import SessionResult, image_of_array, shown_result
 from .staleness import ItemState, Study, result_state, study_state
 from .view import LR_FILE_DEFAULT, LR_FILE_KINDS, ViewState
 
 MAX_NOTICES = 200
-
-
-def shown_result(image: LoadedImage, info: LRInfo | None) -> SessionResult:
-    """The opened image as the result it is shown as: the original ("hr"), or an LR file as stored ("irn_lr").
-    The display conversion is the costly part: a worker calls this for a large photo."""
-    icc = image.photo.icc_profile
-    if info is not None:
-        return SessionResult.of("irn_lr", image.pixels, note=f"{image.path.name} as stored", icc=icc)
-    return SessionResult.of("hr", image.pixels, note=image.path.name, icc=icc)
-
-
-def image_of_array(pixels: np.ndarray, name: str) -> LoadedImage:
-    """An in-memory (H, W, 3) float32 [0, 1] image as if opened from a file called ``name``."""
-    return LoadedImage(path=Path(name), pixels=np.ascontiguousarray(pixels, np.float32), bit_depth=8)
 
 
 class SessionStore:
