@@ -176,8 +176,8 @@ def draws(
             "irn", settings.replace(seed=draw.seed), DRAW_INPUTS, weights_name=weights,
             fingerprint=rescaler.fingerprint, latent="drawn", draw_index=draw.index, precision=rescaler.precision,
         )  # fmt: skip
-        scores = {k: v for k, v in (("psnr_y", draw.psnr_y), ("ssim_y", draw.ssim_y), ("psnr_rgb", draw.psnr_rgb))}
-        metrics = {k: v for k, v in scores.items() if v is not None}
+        scores = (("psnr_y", draw.psnr_y), ("ssim_y", draw.ssim_y), ("psnr_rgb", draw.psnr_rgb))
+        metrics = {k: v for k, v in scores if v is not None}
         result = SessionResult.of("irn_hr", draw.image, provenance, metrics=metrics, icc=icc)
         ctx.emit(m.DrawArrived(draw.index, draw.seed, result))
         ctx.progress(draw.index + 1, count, f"draw {draw.index + 1}/{count}")

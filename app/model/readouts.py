@@ -137,6 +137,10 @@ def visible_computed(store: SessionState, kind: str, region: tuple[tuple[int, in
     (r0, r1), (c0, c1) = region
     if not tiles or r1 <= r0 or c1 <= c0:
         return False
+    for t in tiles:  # the usual case, a region-first tile holding the whole view: no mask of the view to build
+        h, w = t.pixels.shape[:2]
+        if t.row <= r0 and t.col <= c0 and t.row + h >= r1 and t.col + w >= c1:
+            return True
     covered = np.zeros((r1 - r0, c1 - c0), bool)
     for t in tiles:
         h, w = t.pixels.shape[:2]

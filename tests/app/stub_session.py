@@ -20,6 +20,7 @@ from irn_core.analysis.results import (
     ComparisonSettings,
     Provenance,
 )
+from irn_core.errors import WeightsError
 from irn_studio.control.app_session import AppSession
 from irn_studio.control.executor import ManualExecutor
 from irn_studio.model import messages as m
@@ -108,7 +109,7 @@ class StubPipelines:
     @staticmethod
     def comparison(ctx, *, models, settings, hr, view_region, priority=None, icc=None):
         if settings.weights and f"x{settings.scale}" not in settings.weights:
-            raise __import__("irn_core").errors.WeightsError(f"{settings.weights} is not x{settings.scale}")
+            raise WeightsError(f"{settings.weights} is not x{settings.scale}")
         _send(ctx, "irn_lr", lr_value(settings), Provenance("irn", settings, IRN_LR_INPUTS))
         StubPipelines._irn_hr(ctx, settings)
         _send(

@@ -29,10 +29,38 @@ def test_moving_the_view_while_the_whole_image_computes_computes_the_new_region_
     assert [ctx.kind for ctx, _ in executor.queue].count("region") == 0
 
 
-def test_no_region_pass_without_a_running_comparison_or_on_a_small_photo(monkeypatch):
+def test_no_region_pass_on_a_small_photo(monkeypatch):
     session, executor = make_session()
     open_stub_image(session)
     session.run()
     session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
     executor.fire_timers()  # 8x8 is not a large photo: the comparison is seconds
     assert "region" not in [ctx.kind for ctx, _ in executor.queue]
+
+
+def test_no_region_pass_once_the_whole_comparison_is_done(large):
+    session, executor = make_session()
+    open_stub_image(session)
+    session.run()
+    executor.settle()  # the whole image is computed: a new view has its pixels already
+    session.set_view(zoom=4.0, centre=(2.0, 2.0), region=((0, 4), (0, 4)))
+    executor.fire_timers()
+    assert "region" not in [ctx.kind for ctx, _ in executor.queue]
+
+
+def test_a_view_is_computed_when_one_tile_or_several_together_cover_it():
+    import numpy as np
+
+    from irn_studio.model import messages as m
+    from irn_studio.model.readouts import visible_computed
+
+    session, _ = make_session()
+    open_stub_image(session)
+    store = session.store
+    tile = lambda r, c, h, w: m.TileArrived("bicubic", r, c, np.zeros((h, w, 3), np.uint8))  # noqa: E731
+    store.tiles["bicubic"] = [tile(0, 0, 8, 4)]
+    assert not visible_computed(store, "bicubic", ((0, 8), (0, 8)))  # half of it
+    store.tiles["bicubic"].append(tile(0, 4, 8, 4))
+    assert visible_computed(store, "bicubic", ((0, 8), (0, 8)))  # two halves together
+    store.tiles["bicubic"] = [tile(0, 0, 8, 8)]
+    assert visible_computed(store, "bicubic", ((2, 6), (2, 6)))  # one tile holding the view
