@@ -19,6 +19,7 @@ from ..errors import InvalidInputError
 from ..io.checkpoints import bundled_weights_path, load_irn
 from ..nn.irn import BLOCKS_PER_STAGE, IRN, HaarDownsampling, InvBlockExp, build_irn
 from ..rescaler import IRNRescaler
+from .peak import measure_peak
 
 
 def irn_flops_per_megapixel(net: IRN) -> float:
@@ -107,6 +108,7 @@ class SpeedFigures:
     tflop_per_mp: float
     memory: str
     official_s_per_mp: dict[str, float] = field(default_factory=dict)
+    peak_gflops: float | None = None
 
     @property
     def roundtrip_s_per_mp(self) -> float:
@@ -123,6 +125,8 @@ class SpeedFigures:
             f"upscale {self.up_s_per_mp * 1000:6.0f} ms/MP, {self.gflops:5.0f} GFLOP/s "
             f"(of {self.tflop_per_mp:.2f} TFLOP/MP each way), {self.memory}"
         )
+        if self.peak_gflops:
+            text += f"; {self.gflops / self.peak_gflops:.0%} of the measured peak"
         for how, seconds in self.official_s_per_mp.items():
             text += f"; official round trip {how} {seconds * 1000:.0f} ms/MP: {seconds / self.roundtrip_s_per_mp:.2f}x"
         return text
@@ -169,8 +173,12 @@ def speed_report(
     precision: str = "auto",
     repeats: int = 3,
     official_codes: str | Path | None = None,
+    peak: bool = False,
 ) -> list[str]:
     """Lines for ``irn speed``: the device, threads and precision chosen, then one line per scale.
+
+    With ``peak`` the machine's measured peak in the same precision (``analysis.peak``) comes first, and
+    each scale's line says what share of it IRN reaches.
 
     With ``official_codes`` the official network is timed first, under glibc's default allocator (as
     its users run it), and again after ``keep_freed_memory`` (as ours runs from the CLI and the app).
@@ -184,8 +192,10 @@ def speed_report(
             )
     keep_freed_memory()
     lines: list[str] = []
+    measured_peak = measure_peak(device=device, precision=precision, repeats=repeats) if peak else None
     for scale in scales:
         figures = measure_speed(scale=scale, size=size, device=device, precision=precision, repeats=repeats)
+        figures.peak_gflops = measured_peak.peak if measured_peak else None
         if official_codes is not None:
             figures.official_s_per_mp["as shipped"] = as_shipped[scale]
             figures.official_s_per_mp["same allocator"] = time_official_roundtrip(
@@ -196,5 +206,7 @@ def speed_report(
                 f"device: {figures.device}, precision {figures.precision} (asked: {precision}), "
                 f"image {size}x{size}, best of {repeats}"
             )
+            if measured_peak is not None:
+                lines.append(measured_peak.line())
         lines.append(figures.line())
     return lines

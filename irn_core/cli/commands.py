@@ -62,6 +62,7 @@ def cmd_speed(args) -> int:
         precision=args.precision,
         repeats=args.repeats,
         official_codes=args.compare_official,
+        peak=args.peak,
     ):
         print(line, flush=True)
     return EXIT_OK

@@ -173,6 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODES",
         help="the codes/ folder of a checkout of the official IRN code: time its network here and print the ratio",
     )
+    p.add_argument(
+        "--peak",
+        action="store_true",
+        help="first measure this machine's GEMM and 3x3-convolution peak in the same precision, and give IRN's share",
+    )
     p.set_defaults(func=commands.cmd_speed)
 
     p = _parser(

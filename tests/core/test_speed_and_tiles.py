@@ -56,3 +56,16 @@ def test_speed_report_names_device_precision_and_rate():
 def test_official_code_folder_is_checked(tmp_path):
     with pytest.raises(InvalidInputError, match="codes/ folder"):
         load_official_network(tmp_path, build_irn(2))
+
+
+def test_peak_is_measured_in_the_rescalers_precision_and_irn_is_given_as_a_share_of_it():
+    from irn_core.analysis.peak import CONV_SHAPES, GEMM_SIZES, measure_peak
+
+    figures = measure_peak(device="cpu", precision="fp32", repeats=1)
+    assert figures.precision == "fp32"
+    assert len(figures.rates) == len(GEMM_SIZES) + len(CONV_SHAPES)
+    assert all(rate > 0 for rate in figures.rates.values()) and figures.peak == max(figures.rates.values())
+    lines = speed_report(scales=[2], size=64, device="cpu", precision="fp32", repeats=1, peak=True)
+    assert lines[1].startswith("measured peak (fp32): ")
+    share = float(lines[2].rsplit("; ", 1)[1].split("%")[0])
+    assert 0 < share < 200  # a 64x64 image runs far below the peak; the share is a ratio of two rates
