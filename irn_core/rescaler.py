@@ -26,6 +26,7 @@ from .nn.irn import IRN, reduced_precision_copy
 from .ops.codecs import pad_to_multiple
 from .ops.tiling import (
     CancelCheck,
+    KnownTile,
     Priority,
     ProgressCallback,
     StepCallback,
@@ -122,11 +123,17 @@ class IRNRescaler:
         return apply
 
     def encode(
-        self, hr: np.ndarray, *, progress: ProgressCallback | None = None, cancel: CancelCheck | None = None
+        self,
+        hr: np.ndarray,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelCheck | None = None,
+        known: KnownTile | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Forward pass: (H, W, 3) HR -> (LR (h, w, 3) quantised to 8-bit levels, z (C, h, w)).
 
         z is the latent the forward pass produced (the "oracle z"), float32, C = 3*scale**2 - 3.
+        known: a part computed before (its LR tile, and LR and z there as (1, 3 + C, rows, cols)), reused.
         """
         image_to_tensor(hr, "hr")  # shape check before padding, with the message users see
         x = image_to_tensor(pad_to_multiple(hr, self.scale), "hr")
@@ -144,6 +151,7 @@ class IRNRescaler:
             device=self.device,
             progress=progress,
             cancel=cancel,
+            known=known,
         )
         lr = torch.round(out[0, :3].clamp(0, 1) * 255) / 255
         return lr.permute(1, 2, 0).contiguous().numpy(), out[0, 3:].contiguous().numpy()
@@ -182,13 +190,15 @@ class IRNRescaler:
         cancel: CancelCheck | None = None,
         on_tile: TileCallback | None = None,
         priority: Priority = None,
+        known: KnownTile | None = None,
     ) -> np.ndarray:
         """(h, w, 3) LR -> (h*s, w*s, 3) HR in [0, 1] (or ``output_size``, cropped from the top left).
 
         z: a latent of shape (3*s**2 - 3, h, w), e.g. from ``encode``; otherwise one is drawn
         with ``temperature`` and ``seed``. on_tile(tile, pixels) receives each finished part
         (pixels: (rows, cols, 3) HR) for progressive display; ``priority`` (LR row, col, or a function
-        asked before each tile) makes the tiles nearest it run first.
+        asked before each tile) makes the tiles nearest it run first. known: a part restored before with
+        the same LR and z (its LR tile and (1, 3, rows*s, cols*s) pixels), reused instead of recomputed.
         """
         y = image_to_tensor(lr, "lr")
         h, w = y.shape[2:]
@@ -224,6 +234,7 @@ class IRNRescaler:
             cancel=cancel,
             on_tile=on_tile,
             priority=priority,
+            known=known,
         )
         del source
         if output_size is not None:

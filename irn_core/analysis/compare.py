@@ -23,7 +23,7 @@ from ..errors import Cancelled, InvalidInputError, IRNError
 from ..io.lrfile import JPEG_LR_WARNING
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import Region, measure, psnr, ssim
-from ..ops.tiling import CancelCheck, Priority, Tile
+from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
 from ..rescaler import IRNRescaler
 from .perceptual import flip_map
 from .results import (
@@ -178,6 +178,7 @@ def restore_lr(
     output_size: tuple[int, int] | None = None,
     oracle_latent: np.ndarray | None = None,
     drawn_latent: np.ndarray | None = None,
+    known: KnownTile | None = None,
     cancel: CancelCheck | None = None,
     priority: Priority = None,
     on_event: EventSink = _ignore,
@@ -187,7 +188,8 @@ def restore_lr(
     and sends it (and, with a ``reference`` HR, its error map; metrics are on the result) to ``on_event``.
 
     The LR is first stored as the settings say (JPEG or lossless). ``oracle_latent`` (C, h, w) is used
-    when ``settings.oracle_z``; ``drawn_latent`` replaces the seeded draw (a region-first pass's z). output_size
+    when ``settings.oracle_z``; ``drawn_latent`` replaces the seeded draw (a region-first pass's z, whose
+    restored region ``known`` is then reused, not recomputed, when the LR is stored losslessly). output_size
     defaults to the reference's size, else the full h*s x w*s. span: the part of a longer pipeline's
     progress this restoration covers.
     """
@@ -224,6 +226,7 @@ def restore_lr(
         cancel=cancel,
         on_tile=on_tile,
         priority=priority,
+        known=known if drawn_latent is not None and not use_oracle and settings.jpeg_quality is None else None,
     )
     provenance = _irn_provenance(
         rescaler,
@@ -264,6 +267,8 @@ def run_comparison(
     cancel: CancelCheck | None = None,
     priority: Priority = None,
     drawn_latent: np.ndarray | None = None,
+    known_lr: KnownTile | None = None,
+    known_hr: KnownTile | None = None,
     on_event: EventSink = _ignore,
 ) -> Comparison:
     """IRN down and up, then each baseline, on an (H, W, 3) HR image; results carry metrics against it.
@@ -271,6 +276,7 @@ def run_comparison(
     Sends, in order: the IRN LR ("irn_lr"), the restored IRN image with its tiles as they finish (nearest
     ``priority`` first; ``drawn_latent``: the z a region-first pass used, irn_core.analysis.region), the
     bicubic LR, then each baseline (kind = its name, "sr" for any SR model), each with its error map.
+    known_lr / known_hr: that pass's IRN parts (LR and z; restored pixels), copied in instead of recomputed.
     """
     if settings.scale != rescaler.scale:
         raise InvalidInputError(f"settings ask for x{settings.scale}, but the rescaler's IRN is x{rescaler.scale}")
@@ -280,6 +286,7 @@ def run_comparison(
     lr, latent = rescaler.encode(
         hr,
         cancel=cancel,
+        known=known_lr,
         progress=lambda d, n: on_event(Progress(DOWN_SHARE * d / n, f"IRN downscale: {_tiles_text(d, n)}")),
     )
     lr_result = Result(
@@ -297,6 +304,7 @@ def run_comparison(
         reference=hr,
         oracle_latent=latent,
         drawn_latent=drawn_latent,
+        known=known_hr,
         cancel=cancel,
         priority=priority,
         on_event=on_event,

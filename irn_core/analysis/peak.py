@@ -8,6 +8,7 @@ the shapes of a block's middle convolutions). The peak is the faster of the two.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,10 @@ def _rate(flops: float, fn: Callable[[], object], *, repeats: int, cuda: bool) -
     return flops / best / 1e9
 
 
+def _conv3x3(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    return torch.nn.functional.conv2d(x, w, padding=1)
+
+
 def measure_peak(*, device: str = "auto", precision: str = "auto", repeats: int = 3) -> PeakFigures:
     """GEMM and IRN-shaped 3x3 convolution rates (GFLOP/s, 2 x multiply-adds per second) on ``device`` in
     the precision ``precision`` resolves to there (the same policy as the rescaler)."""
@@ -67,13 +72,14 @@ def measure_peak(*, device: str = "auto", precision: str = "auto", repeats: int 
         for n in GEMM_SIZES:
             a = torch.randn(n, n, generator=generator).to(torch_device, dtype)
             b = torch.randn(n, n, generator=generator).to(torch_device, dtype)
-            rates[f"GEMM {n}"] = _rate(2 * n**3, lambda a=a, b=b: a @ b, repeats=repeats, cuda=cuda)
+            rates[f"GEMM {n}"] = _rate(2 * n**3, functools.partial(torch.matmul, a, b), repeats=repeats, cuda=cuda)
         for cin, cout in CONV_SHAPES:
             x = torch.randn(1, cin, CONV_EDGE, CONV_EDGE, generator=generator).to(torch_device, dtype)
             x = x.contiguous(memory_format=torch.channels_last)
             w = torch.randn(cout, cin, 3, 3, generator=generator).to(torch_device, dtype)
             w = w.contiguous(memory_format=torch.channels_last)
             flops = 2 * cin * cout * 9 * CONV_EDGE**2
-            conv = lambda x=x, w=w: torch.nn.functional.conv2d(x, w, padding=1)  # noqa: E731
-            rates[f"conv3x3 {cin}->{cout}"] = _rate(flops, conv, repeats=repeats, cuda=cuda)
+            rates[f"conv3x3 {cin}->{cout}"] = _rate(
+                flops, functools.partial(_conv3x3, x, w), repeats=repeats, cuda=cuda
+            )
     return PeakFigures(str(torch_device), resolved, rates)

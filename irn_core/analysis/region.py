@@ -13,12 +13,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from ..analysis.results import ComparisonSettings
 from ..baselines import Baseline
 from ..errors import InvalidInputError
 from ..ops.metrics import measure
-from ..ops.tiling import CancelCheck, Priority
+from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
 from ..rescaler import IRNRescaler
 from .compare import Comparison, EventSink, Progress, TileReady, _check, _ignore, run_comparison
 
@@ -29,11 +30,15 @@ Region = tuple[tuple[int, int], tuple[int, int]]
 @dataclass
 class RegionComparison:
     """region: ((r0, r1), (c0, c1)) in HR pixels, aligned to the scale; pixels: kind -> (r1-r0, c1-c0, 3) of
-    every method inside it; metrics: kind -> PSNR/SSIM of the region against the original's region."""
+    every method inside it; metrics: kind -> PSNR/SSIM of the region against the original's region;
+    known_lr / known_hr: IRN's LR and z, and its restored pixels, there, for the whole pass to reuse (None
+    where the region ends on a partial LR pixel at the image's edge)."""
 
     region: Region
     pixels: dict[str, np.ndarray]
     metrics: dict[str, dict[str, float]]
+    known_lr: KnownTile | None = None
+    known_hr: KnownTile | None = None
 
 
 def aligned_region(region: Region, shape: tuple[int, ...], scale: int) -> Region:
@@ -80,15 +85,23 @@ def compare_region(
         on_event(Progress(done / steps * 0.05, f"the region in view: {kind}"))
 
     _check(cancel)
-    lr = rescaler.downscale(crop, cancel=cancel)
+    lr, forward_z = rescaler.encode(crop, cancel=cancel)
     z = latent[:, top // s : top // s + lr.shape[0], left // s : left // s + lr.shape[1]]
     send("irn_hr", rescaler.upscale(lr, z=z, output_size=crop.shape[:2], cancel=cancel), 2)
+    known_lr = known_hr = None
+    if r1 % s == 0 and c1 % s == 0:
+        tile = Tile(r0 // s, r1 // s, c0 // s, c1 // s)
+        rows = slice(tile.row0 - top // s, tile.row1 - top // s)
+        cols = slice(tile.col0 - left // s, tile.col1 - left // s)
+        forward = np.concatenate((lr[rows, cols].transpose(2, 0, 1), forward_z[:, rows, cols]), axis=0)
+        known_lr = KnownTile(tile, torch.from_numpy(np.ascontiguousarray(forward))[None])
+        known_hr = KnownTile(tile, torch.from_numpy(pixels["irn_hr"].transpose(2, 0, 1).copy())[None])
     for index, baseline in enumerate(baselines):
         _check(cancel)
         kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
         send(kind, baseline.roundtrip(crop, cancel=cancel)[1], 3 + index)
     metrics = {kind: measure(p, reference, scale=s) for kind, p in pixels.items()}
-    return RegionComparison(((r0, r1), (c0, c1)), pixels, metrics)
+    return RegionComparison(((r0, r1), (c0, c1)), pixels, metrics, known_lr, known_hr)
 
 
 MIN_REGION_EDGE = 64
@@ -146,7 +159,8 @@ def run_region_first(
     """``compare_region`` on ``region`` (None: FIRST_REGION_EDGE around the image's centre), then the whole
     ``run_comparison`` with the same latent, its tiles nearest ``priority`` first (LR row, col, or a function
     asked before each tile: where the user looks now; default the region's centre). For images where
-    ``wants_region_first`` is False, the whole comparison alone."""
+    ``wants_region_first`` is False, the whole comparison alone. The whole pass copies IRN's region in
+    rather than computing it again (the baselines, a few percent of the time, run whole)."""
     if not wants_region_first(hr.shape, settings):
         return None, run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines,
                                     weights_name=weights_name, cancel=cancel, priority=priority,
@@ -160,6 +174,7 @@ def run_region_first(
     (r0, r1), (c0, c1) = first.region
     whole = run_comparison(
         hr, rescaler=rescaler, settings=settings, baselines=baselines, weights_name=weights_name, cancel=cancel,
-        priority=priority or ((r0 + r1) / 2 / s, (c0 + c1) / 2 / s), drawn_latent=latent, on_event=on_event,
+        priority=priority or ((r0 + r1) / 2 / s, (c0 + c1) / 2 / s), drawn_latent=latent,
+        known_lr=first.known_lr, known_hr=first.known_hr, on_event=on_event,
     )  # fmt: skip
     return first, whole

@@ -37,6 +37,16 @@ class Tile:
     col1: int
 
 
+@dataclass(frozen=True)
+class KnownTile:
+    """A core computed before (the region a person looked at first): ``tile`` in LR pixels and its output,
+    (1, C, rows * out_factor, cols * out_factor) float32 on the CPU. A pass given it plans its tiles around
+    it and copies it in: nothing is computed twice."""
+
+    tile: Tile
+    pixels: torch.Tensor
+
+
 TileCallback = Callable[[Tile, np.ndarray], None]
 # Where a person looks, in LR (row, col): fixed, or asked again before each tile (a view that moves while a
 # large image is computed re-orders the tiles left, nearest first; finished tiles stay finished).
@@ -79,6 +89,18 @@ def _grid(lr_height: int, lr_width: int, tile: int, overlap: int, max_patch_pixe
     return (best[2], best[3]) if best else (lr_height, lr_width)
 
 
+def _bands_around(lr_height: int, lr_width: int, known: Tile) -> list[Tile]:
+    """The parts of the grid outside ``known``: full-width bands above and below it, and the parts of its
+    rows left and right of it (empty parts left out)."""
+    bands = [
+        Tile(0, known.row0, 0, lr_width),
+        Tile(known.row0, known.row1, 0, known.col0),
+        Tile(known.row0, known.row1, known.col1, lr_width),
+        Tile(known.row1, lr_height, 0, lr_width),
+    ]
+    return [b for b in bands if b.row1 > b.row0 and b.col1 > b.col0]
+
+
 def plan_tiles(
     lr_height: int,
     lr_width: int,
@@ -87,10 +109,23 @@ def plan_tiles(
     overlap: int = 0,
     max_patch_pixels: int | None = None,
     priority: tuple[float, float] | None = None,
+    around: Tile | None = None,
 ) -> list[Tile]:
     """Split an LR grid into tiles of near-equal size, cores at most ``tile`` x ``tile``; nearest ``priority``
     (row, col) first. With ``max_patch_pixels`` (LR pixels of a core plus ``overlap`` of context on each
-    inner side), the fewest tiles that fit it, whatever their aspect: memory follows a patch's area."""
+    inner side), the fewest tiles that fit it, whatever their aspect: memory follows a patch's area.
+    ``around``: a core already computed; the tiles cover everything else, each band beside it planned alone."""
+    if around is not None:
+        tiles = [
+            Tile(t.row0 + band.row0, t.row1 + band.row0, t.col0 + band.col0, t.col1 + band.col0)
+            for band in _bands_around(lr_height, lr_width, around)
+            for t in plan_tiles(
+                band.row1 - band.row0, band.col1 - band.col0, tile, overlap=overlap, max_patch_pixels=max_patch_pixels
+            )  # fmt: skip
+        ]
+        if priority is not None:
+            tiles.sort(key=lambda t: _distance(t, priority))
+        return tiles
     if max_patch_pixels is None:
         rows, cols = -(-lr_height // tile), -(-lr_width // tile)
     else:
@@ -120,6 +155,7 @@ def run_tiled(
     cancel: CancelCheck | None = None,
     on_tile: TileCallback | None = None,
     priority: Priority = None,
+    known: KnownTile | None = None,
 ) -> torch.Tensor:
     """Apply ``fn`` to ``source`` tile by tile; returns the float32 CPU output (1, out_channels, H', W').
 
@@ -128,16 +164,33 @@ def run_tiled(
     and may call step(done, total) as it goes: progress then moves within a tile, and cancel is checked
     there too, so a large tile stops within one step. on_tile(tile, pixels) gets each finished core's first
     three channels as (rows, cols, 3) in [0, 1]; ``priority`` (LR row, col, or a function giving it, asked
-    before each tile) runs the nearest tiles first.
+    before each tile) runs the nearest tiles first. ``known``: a core computed before, copied in (and sent
+    to on_tile first) instead of computed, the other tiles planned around it, when that computes fewer
+    pixels than the plain plan (not for an image that fits one tile: there its context would cost more).
     Raises Cancelled before a tile or step when ``cancel.is_set()``. See ``plan_tiles`` for the tile
     limits ``tile_lr`` and ``max_patch_pixels``.
     """
     lr_h, lr_w = lr_shape
     out = torch.empty((1, out_channels, lr_h * out_factor, lr_w * out_factor))
     start = priority() if callable(priority) else priority
+    around = None if known is None else _check_known(known, lr_h, lr_w, out_channels, out_factor)
     tiles = plan_tiles(lr_h, lr_w, tile_lr, overlap=overlap, max_patch_pixels=max_patch_pixels, priority=start)
+    if around is not None:
+        # Planning around the known core adds tiles, and their context; worth it only when it computes less.
+        beside = plan_tiles(lr_h, lr_w, tile_lr, overlap=overlap, max_patch_pixels=max_patch_pixels,
+                            priority=start, around=around)  # fmt: skip
+        if patch_pixels(beside, lr_h, lr_w, overlap) < patch_pixels(tiles, lr_h, lr_w, overlap):
+            tiles = beside
+        else:
+            around = None
     remaining = list(tiles)
     done = 0
+    if known is not None and around is not None:
+        k = around
+        target = out[:, :, k.row0 * out_factor : k.row1 * out_factor, k.col0 * out_factor : k.col1 * out_factor]
+        target.copy_(known.pixels[:, :out_channels])
+        if on_tile is not None:
+            on_tile(k, target[0, :3].clamp(0, 1).permute(1, 2, 0).numpy())
 
     def step(finished: int, total: int) -> None:
         if cancel is not None and cancel.is_set():
@@ -169,6 +222,28 @@ def run_tiled(
         if progress is not None:
             progress(done + 1, len(tiles))
     return out
+
+
+def patch_pixels(tiles: list[Tile], lr_h: int, lr_w: int, overlap: int) -> int:
+    """LR pixels a plan computes: every tile's core with its context, clipped to the grid."""
+    rows = [min(lr_h, t.row1 + overlap) - max(0, t.row0 - overlap) for t in tiles]
+    cols = [min(lr_w, t.col1 + overlap) - max(0, t.col0 - overlap) for t in tiles]
+    return sum(r * c for r, c in zip(rows, cols))
+
+
+def _check_known(known: KnownTile, lr_h: int, lr_w: int, channels: int, out_factor: int) -> Tile:
+    from ..errors import InvalidInputError
+
+    t = known.tile
+    expected = (t.row1 - t.row0) * out_factor, (t.col1 - t.col0) * out_factor
+    if not (0 <= t.row0 < t.row1 <= lr_h and 0 <= t.col0 < t.col1 <= lr_w):
+        raise InvalidInputError(f"expected a known tile inside the {lr_w}x{lr_h} LR grid, got {t}")
+    if known.pixels.dim() != 4 or known.pixels.shape[1] < channels or tuple(known.pixels.shape[2:]) != expected:
+        raise InvalidInputError(
+            f"expected the known tile's output as (1, {channels}, {expected[0]}, {expected[1]}), "
+            f"got {tuple(known.pixels.shape)}"
+        )
+    return t
 
 
 def image_to_tensor(img: np.ndarray, name: str) -> torch.Tensor:

@@ -114,3 +114,70 @@ def test_a_view_that_moves_reorders_the_tiles_left_and_finished_tiles_stay_finis
     assert order[0] == (0, 0) and order[1] == (48, 48)  # the far corner next, before tiles queued near the start
     assert len(order) == len(set(order)) == 16 == len(calls)  # each tile once: none recomputed
     assert torch.equal(out, source)
+
+
+def test_a_known_tile_is_copied_in_and_the_rest_planned_around_it():
+    import torch
+
+    from irn_core.ops.tiling import KnownTile, Tile, run_tiled
+
+    computed = []
+
+    def identity(patch, step):
+        computed.append(patch.shape[2] * patch.shape[3])
+        return patch
+
+    source = torch.rand(1, 3, 64, 64)
+    known = KnownTile(Tile(20, 40, 8, 30), torch.full((1, 3, 20, 22), -1.0))
+    sent = []
+    grid = dict(lr_shape=(64, 64), in_factor=1, out_factor=1, out_channels=3, tile_lr=16, overlap=0,
+                device=torch.device("cpu"))  # fmt: skip
+    out = run_tiled(identity, source, **grid, known=known, on_tile=lambda t, _p: sent.append(t))
+    assert torch.equal(out[:, :, 20:40, 8:30], known.pixels)  # copied, not computed
+    outside = torch.ones(64, 64, dtype=torch.bool)
+    outside[20:40, 8:30] = False
+    assert torch.equal(out[0][:, outside], source[0][:, outside])
+    assert sum(computed) == 64 * 64 - 20 * 22  # every pixel outside it once, none inside it
+    assert sent[0] == known.tile  # shown first: it is where the person looks
+    with pytest.raises(InvalidInputError, match="known tile's output"):
+        run_tiled(identity, source, **grid, known=KnownTile(Tile(0, 8, 0, 8), torch.zeros(1, 3, 4, 4)))
+
+
+def test_the_whole_pass_reuses_the_first_regions_irn_work(setup, monkeypatch):
+    """No work twice: the whole pass computes IRN everywhere except the region already computed, both ways."""
+    rescaler, hr, baselines = setup
+    monkeypatch.setattr(region, "REGION_FIRST_MIN_PIXELS", 1000)
+    settings = ComparisonSettings(scale=2, seed=2)
+    lr_pixels = {False: 0, True: 0}
+    forward = rescaler.net.forward
+
+    def counting(x, rev=False, **options):
+        lr_pixels[rev] += x.shape[2] * x.shape[3] // (1 if rev else 4)
+        return forward(x, rev=rev, **options)
+
+    monkeypatch.setattr(rescaler.net, "forward", counting)
+
+    def whole_pass_pixels(reuse):
+        if not reuse:
+            monkeypatch.setattr(region, "compare_region", _without_reuse(region.compare_region))
+        lr_pixels.update({False: 0, True: 0})
+        first, whole = region.run_region_first(hr, rescaler=rescaler, settings=settings, baselines=baselines,
+                                               region=((0, 96), (16, 112)))  # fmt: skip
+        return dict(lr_pixels), whole.results["irn_hr"].pixels
+
+    reused, with_reuse = whole_pass_pixels(True)
+    recomputed, without_reuse = whole_pass_pixels(False)
+    # Tiles of 48 LR pixels: planned around the region's 48x48 LR pixels, the whole pass computes fewer
+    # pixels (with context) than its plain plan, whose tiles would cover the region again.
+    for rev in (False, True):
+        assert recomputed[rev] - reused[rev] >= 48 * 48, rev
+    assert np.abs(with_reuse - without_reuse).max() < LEVEL  # and the result is the same within the bound
+
+
+def _without_reuse(compare_region):
+    def run(*args, **kwargs):
+        first = compare_region(*args, **kwargs)
+        first.known_lr = first.known_hr = None
+        return first
+
+    return run
