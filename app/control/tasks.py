@@ -49,8 +49,9 @@ def model_label(models: ModelCache, settings: ComparisonSettings) -> str:
     return ("bundled " if not settings.weights else "") + path.name
 
 
-def _forward(ctx: JobContext, icc: bytes | None = None):
-    """An ``on_event`` for the library pipelines that sends their events as store messages."""
+def _forward(ctx: JobContext, icc: bytes | None = None, settings: ComparisonSettings | None = None):
+    """An ``on_event`` for the library pipelines that sends their events as store messages (a region's
+    metrics only for the comparison's own first region, computed under ``settings``)."""
     started = time.perf_counter()
 
     def on_event(event: compare.Event) -> None:
@@ -64,6 +65,8 @@ def _forward(ctx: JobContext, icc: bytes | None = None):
             ctx.emit(m.ResultArrived(SessionResult.of(r.kind, r.pixels, r.provenance, metrics=r.metrics, icc=icc)))
         elif isinstance(event, compare.Notice):
             ctx.emit(m.Notice(event.level, event.text))
+        elif isinstance(event, compare.RegionMeasured) and settings is not None:
+            ctx.emit(m.FirstRegionMetrics(event.region, event.metrics, settings))
 
     return on_event
 
@@ -98,7 +101,7 @@ def comparison(
         weights_name=weights,
         cancel=ctx.cancel,
         priority=priority,
-        on_event=_forward(ctx, icc),
+        on_event=_forward(ctx, icc, settings),
     )
     summary = studies.latent_statistics(result.latent).describe() if result.latent is not None else ""
     ctx.emit(m.ComparisonDone(result.latent, summary, result.lr_fidelity, time.perf_counter() - started))

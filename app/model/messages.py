@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from irn_core.analysis.results import Provenance
+from irn_core.analysis.results import ComparisonSettings, Provenance
 from irn_core.io.images import LoadedImage
 
 from .results import SessionResult
@@ -134,6 +134,16 @@ class RegionMetrics:
     region: Region
     metrics: dict[str, dict[str, float]]
     measured: dict[str, Provenance | None]
+
+
+@dataclass(frozen=True)
+class FirstRegionMetrics:
+    """Every method's metrics on the region a large photo's comparison computed first, under ``settings``:
+    what the metrics table shows, labelled as the region's, until the whole image is done."""
+
+    region: Region
+    metrics: dict[str, dict[str, float]]
+    settings: ComparisonSettings
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 
 from .kinds import label
@@ -18,14 +19,15 @@ LOWER_IS_BETTER = {"flip"}  # FLIP is an error; PSNR and SSIM are similarities
 def best_metric_cells(store: SessionState) -> set[tuple[int, int]]:
     """(row, column) of the best value in each column of ``metrics_rows(store)`` among current compared
     results: a stale row never wins, nor the IRN LR's fidelity row (another question). Ties mark every
-    holder; a column with fewer than two values marks nothing. Values compare as shown (rounded)."""
+    holder; a column with fewer than two values marks nothing. Values compare as shown (rounded), and only
+    with rows of the same scope (a first region's figures never against a whole image's)."""
     rows = metrics_rows(store)
     best: set[tuple[int, int]] = set()
-    for column in range(len(METRIC_COLUMNS) + 2):
+    for scope, column in itertools.product(("whole", "region"), range(len(METRIC_COLUMNS) + 2)):
         values = {}
         for r, row in enumerate(rows):
             text = row.cells[column]
-            if row.kind != FIDELITY and row.state.current and text not in ("–", "∞"):
+            if row.scope == scope and row.kind != FIDELITY and row.state.current and text not in ("–", "∞"):
                 values[r] = float(text)
         if len(values) < 2:
             continue
@@ -54,6 +56,9 @@ def metrics_csv(store: SessionState) -> str:
     writer.writerow(header + ["state", "provenance"])
     for row in metrics_rows(store):
         result = store.results.get(row.kind)
-        origin = result.caption() if result is not None else "IRN LR vs bicubic LR"
+        if row.scope == "region":
+            origin = "the region computed first; the whole image is not done"
+        else:
+            origin = result.caption() if result is not None else "IRN LR vs bicubic LR"
         writer.writerow([row.label] + row.cells + [row.state.status, origin])
     return out.getvalue()

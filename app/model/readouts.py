@@ -11,7 +11,7 @@ import numpy as np
 
 from .kinds import BASELINE_KINDS, COMPARED_KINDS, label
 from .results import METRIC_COLUMNS, format_metric
-from .staleness import CURRENT, ItemState, region_metrics_current
+from .staleness import CURRENT, ItemState, first_region_state, region_metrics_current
 from .state import SessionState
 
 FIDELITY = "lr_fidelity"
@@ -19,10 +19,14 @@ FIDELITY = "lr_fidelity"
 
 @dataclass(frozen=True)
 class MetricsRow:
+    """scope: "whole" (the whole image, and the region in view) or "region" (a large photo's first region,
+    before its whole image is done: its values fill the first four columns, and its label says so)."""
+
     kind: str
     label: str
     cells: list[str]
     state: ItemState
+    scope: str = "whole"
 
 
 def whole_metrics(store: SessionState, kind: str) -> dict[str, float]:
@@ -68,6 +72,27 @@ def metrics_rows(store: SessionState) -> list[MetricsRow]:
         cells += [format_metric(view.get(k), d) for k, d in METRIC_COLUMNS[:2]]
         name = "IRN LR vs bicubic LR" if kind == FIDELITY else label(kind)
         rows.append(MetricsRow(kind, name, cells, row_state(store, kind)))
+    return rows + first_region_rows(store)
+
+
+def region_text(region: tuple[tuple[int, int], tuple[int, int]]) -> str:
+    (r0, r1), (c0, c1) = region
+    return f"region {c1 - c0}×{r1 - r0} at ({c0}, {r0})"
+
+
+def first_region_rows(store: SessionState) -> list[MetricsRow]:
+    """Rows of a large photo's first region for the methods whose whole image is not done yet: PSNR-Y, SSIM-Y,
+    PSNR-RGB and SSIM-RGB of that region (no FLIP, no view columns), labelled with the region."""
+    first = store.first_region
+    if first is None:
+        return []
+    rows = []
+    for kind in COMPARED_KINDS:
+        if kind in first.metrics and kind not in store.results:
+            values = first.metrics[kind]
+            cells = [format_metric(values.get(k), d) for k, d in METRIC_COLUMNS[:4]] + ["–"] * 3
+            name = f"{label(kind)} · {region_text(first.region)}"
+            rows.append(MetricsRow(kind, name, cells, first_region_state(store, kind), scope="region"))
     return rows
 
 
@@ -82,6 +107,13 @@ def pane_caption(store: SessionState, kind: str) -> str:
     result = store.results.get(kind)
     if result is not None and result.provenance is not None:
         text = f"{text}   [{result.caption()}]" if text else f"[{result.caption()}]"
+    first = store.first_region
+    if result is None and first is not None and kind in first.metrics and first_region_state(store, kind).current:
+        values = first.metrics[kind]
+        text = (
+            f"{region_text(first.region)}: PSNR-Y {format_metric(values.get('psnr_y'), 2)} dB · "
+            f"SSIM-Y {format_metric(values.get('ssim_y'), 4)} (whole image computing)"
+        )
     return text
 
 
@@ -176,7 +208,8 @@ def metrics_record(store: SessionState) -> list[dict[str, Any]]:
             "cells": row.cells,
             "state": row.state.status,
             "stale": row.state.stale,
-            "provenance": provenance_record(store, row.kind),
+            "scope": row.scope,
+            "provenance": provenance_record(store, row.kind) if row.scope == "whole" else None,
         }
         for row in metrics_rows(store)
     ]

@@ -3,7 +3,7 @@ place from provenance, for results, their maps, draws and studies alike."""
 
 from __future__ import annotations
 
-from irn_core.analysis.results import STUDY_INPUTS, Provenance
+from irn_core.analysis.results import BASELINE_INPUTS, IRN_HR_INPUTS, SR_INPUTS, STUDY_INPUTS, Provenance
 
 from .state import ItemState, SessionState, Study
 
@@ -66,6 +66,19 @@ def study_state(store: SessionState, name: str) -> ItemState:
     if not pending and not study.complete:
         return ItemState("stale", "stopped before it finished")
     return CURRENT
+
+
+FIRST_REGION_INPUTS = {"irn_hr": ("irn", IRN_HR_INPUTS), "sr": ("sr", SR_INPUTS)}
+
+
+def first_region_state(store: SessionState, kind: str) -> ItemState:
+    """Whether the metrics of a large photo's first region for ``kind`` hold for the present settings."""
+    first = store.first_region
+    if first is None or kind not in first.metrics:
+        return MISSING
+    method, inputs = FIRST_REGION_INPUTS.get(kind, (kind, BASELINE_INPUTS))
+    changed = Provenance(method, first.settings, inputs).changed_inputs(store.settings)
+    return ItemState("stale", f"{', '.join(changed)} changed") if changed else CURRENT
 
 
 def region_metrics_current(store: SessionState, kind: str) -> bool:

@@ -4,7 +4,7 @@ satisfies ``SessionState``. Declared here, below the store, so those functions n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from irn_core.analysis.results import ComparisonSettings, Provenance
 from irn_core.io.images import LoadedImage
@@ -12,6 +12,9 @@ from irn_core.io.images import LoadedImage
 from .jobs import JobBook
 from .results import SessionResult
 from .view import ViewState
+
+if TYPE_CHECKING:
+    from .messages import FirstRegionMetrics
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class SessionState(Protocol):
     def region_measured(self) -> dict[str, Provenance | None]: ...
     @property
     def region_of_metrics(self) -> tuple[tuple[int, int], tuple[int, int]] | None: ...
+    @property
+    def first_region(self) -> FirstRegionMetrics | None: ...
     @property
     def lr_fidelity(self) -> dict[str, float]: ...
     @property

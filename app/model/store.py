@@ -50,6 +50,7 @@ class SessionStore:
         self.region_metrics: dict[str, dict[str, float]] = {}
         self.region_measured: dict[str, Provenance | None] = {}
         self.region_of_metrics: m.Region | None = None
+        self.first_region: m.FirstRegionMetrics | None = None  # a large photo's, until its whole image is done
         self.timings: dict[str, float] = {}
         self.studies: dict[str, Study] = {}
         self.shown_draw: int | None = None
@@ -76,6 +77,7 @@ class SessionStore:
             m.DrawArrived: self._draw,
             m.StudyPoint: self._point,
             m.RegionMetrics: self._region_metrics,
+            m.FirstRegionMetrics: self._first_region,
             m.BatchOutcome: self._batch_outcome,
             m.JobProgress: self._progress,
             m.JobEnded: self._ended,
@@ -161,6 +163,7 @@ class SessionStore:
         self.results, self.tiles, self.studies, self.shown_draw = {}, {}, {}, None
         self.latent, self.latent_summary, self.lr_fidelity, self.lr_fidelity_of = None, "", {}, None
         self.region_metrics, self.region_measured, self.region_of_metrics, self.timings = {}, {}, None, {}
+        self.first_region = None
         view = self.view.replace(zoom=None, centre=None, region=None, swapped=False)
         if info is not None:
             if info.scale in (2, 4, 8):
@@ -265,6 +268,10 @@ class SessionStore:
     def _region_metrics(self, _job: Job, region: m.RegionMetrics) -> set[str]:
         self.region_metrics, self.region_measured = dict(region.metrics), dict(region.measured)
         self.region_of_metrics = region.region
+        return {"metrics"}
+
+    def _first_region(self, _job: Job, first: m.FirstRegionMetrics) -> set[str]:
+        self.first_region = first
         return {"metrics"}
 
     def _batch_outcome(self, _job: Job, outcome: m.BatchOutcome) -> set[str]:

@@ -4,8 +4,12 @@
 - the time from opening an image to its metrics on screen;
 - the time to the first restored tile on screen, and to every pane's view computed (large images: the
   region-first pass of every method, irn_core.analysis.region);
-- with --first-result-only: stop once every pane's view is computed, and the time from Esc (cancel) to the
-  worker having really stopped.
+- with --pan: once the view is computed, a pan to the image's far (bottom-right) corner, and the time to
+  every pane's view computed there;
+- with --first-result-only: stop once every pane's view is computed (after the pan, with --pan), and the
+  time from Esc (cancel) to the worker having really stopped; without it, the whole comparison done;
+- with --cli: the command line's ``irn roundtrip`` of the same photo afterwards, and the app's whole
+  comparison against it plus the baselines' own time (the throughput target: within 1.2x).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ def main(argv=None) -> int:
         action="store_true",
         help="stop once the first restored pixels are on screen (for very large images)",
     )
+    p.add_argument("--pan", action="store_true", help="pan to the far corner once the view is computed")
+    p.add_argument("--cli", action="store_true", help="time `irn roundtrip` of the same photo afterwards")
     args = p.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import numpy as np
@@ -87,16 +93,25 @@ def main(argv=None) -> int:
             if "first_tile" in marks:
                 marks.setdefault("second_tile", clock.elapsed())
             marks.setdefault("first_tile", clock.elapsed())
-        if "view_computed" not in marks and any(a.startswith(("tile:", "result:")) for a in aspects):
+        waiting = "view_computed" not in marks or ("pan" in marks and "pan_computed" not in marks)
+        if waiting and any(a.startswith(("tile:", "result:", "view")) for a in aspects):
             regions = visible_regions(window)
+            if "pan" in marks and not all(r0 >= far[0] and c0 >= far[1] for (r0, _r1), (c0, _c1) in regions):
+                return  # the panes have not moved yet
             if all(visible_computed(store, p.kind, r) for p, r in zip(window.panes, regions)):
-                marks["view_computed"] = clock.elapsed()
-                if args.first_result_only and "cancel" not in marks:
+                marks["pan_computed" if "pan" in marks else "view_computed"] = clock.elapsed()
+                if args.pan and "pan" not in marks:
+                    (r0, r1), (c0, c1) = regions[0]
+                    far[:] = [h - (r1 - r0), w - (c1 - c0)]
+                    marks["pan"] = clock.elapsed()
+                    window.session.set_view(centre=(h - (r1 - r0) / 2, w - (c1 - c0) / 2))
+                elif args.first_result_only and "cancel" not in marks:
                     marks["cancel"] = clock.elapsed()
                     window.session.cancel()
         if "metrics" in aspects and store.results.get("irn_hr") is not None and store.results["irn_hr"].metrics:
             marks.setdefault("metrics", clock.elapsed())
 
+    far = [0, 0]  # the top-left corner of the view panned to
     store.changed.connect(on_change)
 
     def on_message(_level, text):
@@ -136,6 +151,9 @@ def main(argv=None) -> int:
     print(f"open -> first restored tile on screen: {marks.get('first_tile', float('nan')) / 1000:.2f} s")
     print(f"open -> second restored tile:          {marks.get('second_tile', float('nan')) / 1000:.2f} s")
     print(f"open -> every pane's view computed:    {marks.get('view_computed', float('nan')) / 1000:.2f} s")
+    if "pan" in marks:
+        pan_s = (marks.get("pan_computed", float("nan")) - marks["pan"]) / 1000
+        print(f"pan to the far corner -> its view computed: {pan_s:.2f} s")
     if "cancel" in marks:
         stop_s = (marks.get("stopped", float("nan")) - marks["cancel"]) / 1000
         print(f"Esc -> worker stopped:                 {stop_s:.2f} s")
@@ -152,7 +170,31 @@ def main(argv=None) -> int:
         "longest stalls (ms, ending at s after open): "
         + ", ".join(f"{gap:.0f} @ {(end - marks['opened']) / 1000:.2f}" for gap, end in worst)
     )
+    if args.cli:
+        _compare_with_cli(
+            path, args.scale, store, whole_s=(marks.get("finished", float("nan")) - marks["decoded"]) / 1000
+        )
     return 0
+
+
+def _compare_with_cli(path, scale: int, store, *, whole_s: float) -> None:
+    """``irn roundtrip`` of the same file in a fresh process, timed; the app's whole comparison (from the photo
+    shown to the run finished: region first, IRN, baselines, maps) against it plus the baselines' own time."""
+    import subprocess
+    import tempfile
+    import time
+
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "irn_core", "roundtrip", str(path), "-o", out, "--scale", str(scale)],
+                       check=True, capture_output=True)  # fmt: skip
+        cli_s = time.perf_counter() - started
+    baselines_s = sum(
+        store.results[kind].provenance.seconds for kind in ("bicubic", "lanczos", "sr") if kind in store.results
+    )
+    print(f"CLI `irn roundtrip` of the same photo: {cli_s:.1f} s (fresh process, start-up included)")
+    print(f"baselines' own time in the app:        {baselines_s:.1f} s")
+    print(f"app whole comparison / (CLI round trip + baselines): {whole_s / (cli_s + baselines_s):.2f}")
 
 
 if __name__ == "__main__":

@@ -72,7 +72,17 @@ class Notice:
     text: str
 
 
-Event = Progress | TileReady | ResultReady | Notice
+@dataclass(frozen=True)
+class RegionMeasured:
+    """Every method's metrics on a region computed before the whole image (``analysis.region``): kind ->
+    PSNR/SSIM on Y and RGB of ((r0, r1), (c0, c1)) against the original there, no border cropped. Until the
+    whole image is done these are the only figures; they are the region's, and say so."""
+
+    region: Region
+    metrics: dict[str, dict[str, float]]
+
+
+Event = Progress | TileReady | ResultReady | Notice | RegionMeasured
 EventSink = Callable[[Event], None]
 
 

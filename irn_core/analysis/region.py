@@ -21,7 +21,7 @@ from ..errors import InvalidInputError
 from ..ops.metrics import measure
 from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
 from ..rescaler import IRNRescaler
-from .compare import Comparison, EventSink, Progress, TileReady, _check, _ignore, run_comparison
+from .compare import Comparison, EventSink, Progress, RegionMeasured, TileReady, _check, _ignore, run_comparison
 
 REGION_CONTEXT_LR = 16  # as the tile engine's overlap
 Region = tuple[tuple[int, int], tuple[int, int]]
@@ -101,6 +101,7 @@ def compare_region(
         kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
         send(kind, baseline.roundtrip(crop, cancel=cancel)[1], 3 + index)
     metrics = {kind: measure(p, reference, scale=s) for kind, p in pixels.items()}
+    on_event(RegionMeasured(((r0, r1), (c0, c1)), metrics))
     return RegionComparison(((r0, r1), (c0, c1)), pixels, metrics, known_lr, known_hr)
 
 

@@ -188,3 +188,36 @@ def test_the_best_current_value_of_each_column_is_marked_flip_lower_is_better_st
     assert best_metric_cells(store) == {(irn, 0), (irn, 1), (bicubic, 1), (bicubic, 2), (irn, 3), (irn, 4)}
     store.apply(m.ChangeSettings({"seed": 9}))  # IRN's row goes out of date: it wins nothing, bicubic is alone
     assert best_metric_cells(store) == set()
+
+
+def test_a_large_photos_first_region_fills_the_table_labelled_as_the_region_until_its_whole_image_is_done():
+    from irn_studio.model.metrics_table import best_metric_cells, metrics_csv
+
+    store = SessionStore()
+    pixels = np.zeros((8, 8, 3), np.float32)
+    store.open_array(pixels, "photo.jpg")
+    job, _ = store.start_job("comparison", frozenset({"irn_hr", "bicubic"}))
+    region = ((1116, 1884), (1616, 2384))
+    first = {"irn_hr": {"psnr_y": 31.5, "ssim_y": 0.91, "psnr_rgb": 30.0, "ssim_rgb": 0.9},
+             "bicubic": {"psnr_y": 27.25, "ssim_y": 0.8, "psnr_rgb": 26.0, "ssim_rgb": 0.7}}  # fmt: skip
+    store.apply(m.FromJob("comparison", job.generation, m.FirstRegionMetrics(region, first, store.settings)))
+    rows = metrics_rows(store)
+    assert [r.kind for r in rows] == ["irn_hr", "bicubic"]
+    assert all(r.label.endswith(" · region 768×768 at (1616, 1116)") for r in rows)
+    assert [r.scope for r in rows] == ["region", "region"] and rows[0].cells[:2] == ["31.50", "0.9100"]
+    assert rows[0].cells[4:] == ["–", "–", "–"]  # no FLIP or view figures for a region
+    assert "(whole image computing)" in pane_caption(store, "irn_hr")
+    assert "not done" in metrics_csv(store)
+    # IRN's whole image arrives: its row is the whole image's, bicubic's stays the region's, never compared
+    whole = {"psnr_y": 30.0, "ssim_y": 0.95, "psnr_rgb": 29.0, "ssim_rgb": 0.94}
+    provenance = Provenance("irn", store.settings, ("scale", "seed"))
+    result = SessionResult.of("irn_hr", pixels, provenance, metrics=whole)
+    store.apply(m.FromJob("comparison", job.generation, m.ResultArrived(result)))
+    rows = metrics_rows(store)
+    assert [(r.kind, r.scope) for r in rows] == [("irn_hr", "whole"), ("bicubic", "region")]
+    assert best_metric_cells(store) == set()  # one row of each scope: nothing to compare
+    assert store.settings.scale == 4
+    store.apply(m.ChangeSettings({"scale": 2}))  # the region's figures were for x4
+    assert metrics_rows(store)[1].state.stale and "scale changed" in metrics_rows(store)[1].state.reason
+    store.open_array(pixels, "next.jpg")
+    assert metrics_rows(store) == []

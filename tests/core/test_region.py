@@ -40,6 +40,8 @@ def test_every_method_of_the_region_equals_the_whole_image_inside_it(setup):
     assert [t.kind for t in tiles] == ["irn_hr", "bicubic", "lanczos"] and all(
         (t.row, t.col) == (r0, c0) for t in tiles
     )
+    measured = [e for e in events if isinstance(e, compare.RegionMeasured)]
+    assert len(measured) == 1 and measured[0].region == first.region and measured[0].metrics == first.metrics
     assert first.metrics["irn_hr"]["psnr_y"] == pytest.approx(
         compare.metrics_of(whole.results["irn_hr"].pixels[r0:r1, c0:c1], hr[r0:r1, c0:c1], 2)["psnr_y"], abs=0.05
     )

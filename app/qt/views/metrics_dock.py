@@ -24,7 +24,9 @@ class MetricsTable(QTableWidget):
         self._best_font.setBold(True)
         self.setToolTip(
             "Against the original HR: Y channel (BT.601, unrounded), scale-pixel border cropped, as in the paper. "
-            "'view' = the region visible in the panes. Bold green: best current value in its column (FLIP: lowest). "
+            "'view' = the region visible in the panes. A row named '· region W×H at (X, Y)': that region of a large "
+            "photo, computed first, until the whole image is done. "
+            "Bold green: best current value in its column (FLIP: lowest), among rows of the same scope. "
             "Grey: out of date for the present settings."
         )
 
@@ -39,6 +41,11 @@ class MetricsTable(QTableWidget):
                 if not row.state.current:
                     item.setForeground(STALE_COLOUR)
                     item.setToolTip(f"out of date: {row.state.reason}")
+                elif row.scope == "region":
+                    item.setToolTip("the region computed first: the whole image is still computing")
+                    if (r, col) in best:
+                        item.setFont(self._best_font)
+                        item.setForeground(BEST_COLOUR)
                 elif (r, col) in best:
                     item.setFont(self._best_font)
                     item.setForeground(BEST_COLOUR)
