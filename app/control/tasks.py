@@ -58,6 +58,9 @@ def _forward(ctx: JobContext, icc: bytes | None = None, settings: ComparisonSett
         if isinstance(event, compare.Progress):
             text = progress_text(event.text, event.fraction, time.perf_counter() - started)
             ctx.progress(round(event.fraction * PROGRESS_STEPS), PROGRESS_STEPS, text)
+        elif isinstance(event, compare.TileReady) and event.pixels.ndim == 2:  # a map of the region in view
+            shown = SessionResult.of(event.kind, event.pixels)
+            ctx.emit(m.TileArrived(event.kind, event.row, event.col, shown.display, top=shown.top_level()))
         elif isinstance(event, compare.TileReady):
             ctx.emit(m.TileArrived(event.kind, event.row, event.col, display_srgb(to_uint8(event.pixels), icc)))
         elif isinstance(event, compare.ResultReady):

@@ -77,12 +77,15 @@ class ResultArrived:
 
 @dataclass(frozen=True)
 class TileArrived:
-    """A finished part of ``kind`` while it is computed: display pixels (rows, cols, 3) uint8 at HR (row, col)."""
+    """A finished part of ``kind`` while it is computed: display pixels (rows, cols, 3) uint8 at HR (row, col);
+    for a map, its (rows, cols) display values (as ``SessionResult.of`` gives them) and ``top``, the 99.5th
+    percentile of their size (the colour scale until the whole map is there)."""
 
     kind: str
     row: int
     col: int
     pixels: np.ndarray
+    top: float | None = None
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class TileReady:
-    """A finished part of ``kind``: pixels (rows, cols, 3) in [0, 1] at HR position (row, col)."""
+    """A finished part of ``kind``: pixels (rows, cols, 3) in [0, 1] at HR position (row, col); for a map
+    ("error:KIND", "signed:KIND", "flip:KIND") its (rows, cols) values as ``error_map`` etc. give them."""
 
     kind: str
     row: int

@@ -21,7 +21,19 @@ from ..errors import InvalidInputError
 from ..ops.metrics import measure
 from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
 from ..rescaler import IRNRescaler
-from .compare import Comparison, EventSink, Progress, RegionMeasured, TileReady, _check, _ignore, run_comparison
+from .compare import (
+    Comparison,
+    EventSink,
+    Progress,
+    RegionMeasured,
+    TileReady,
+    _check,
+    _ignore,
+    error_map,
+    run_comparison,
+    signed_error_map,
+)
+from .perceptual import flip_map
 
 REGION_CONTEXT_LR = 16  # as the tile engine's overlap
 Region = tuple[tuple[int, int], tuple[int, int]]
@@ -64,7 +76,8 @@ def compare_region(
 ) -> RegionComparison:
     """IRN down and up (with ``latent``, the whole LR's z, shape (C, ceil(H/s), ceil(W/s))) and every baseline
     on the (H, W, 3) ``hr`` inside ``region``, each sent as a ``TileReady`` at its HR position as it is done;
-    the region's metrics are on the result."""
+    then the region's metrics (``RegionMeasured``, also on the result) and each method's error, signed and
+    FLIP maps there, as (rows, cols) ``TileReady`` of "error:KIND", "signed:KIND" and "flip:KIND"."""
     s = rescaler.scale
     h, w = hr.shape[:2]
     if latent.shape[1:] != (-(-h // s), -(-w // s)):
@@ -79,7 +92,10 @@ def compare_region(
     pixels: dict[str, np.ndarray] = {}
     steps = 2 + len(baselines)
 
+    crops: dict[str, np.ndarray] = {}
+
     def send(kind: str, restored: np.ndarray, done: int) -> None:
+        crops[kind] = restored
         pixels[kind] = np.ascontiguousarray(restored[inner])
         on_event(TileReady(kind, r0, c0, pixels[kind]))
         on_event(Progress(done / steps * 0.05, f"the region in view: {kind}"))
@@ -102,6 +118,12 @@ def compare_region(
         send(kind, baseline.roundtrip(crop, cancel=cancel)[1], 3 + index)
     metrics = {kind: measure(p, reference, scale=s) for kind, p in pixels.items()}
     on_event(RegionMeasured(((r0, r1), (c0, c1)), metrics))
+    for kind, p in pixels.items():
+        on_event(TileReady(f"error:{kind}", r0, c0, error_map(p, reference)))
+        on_event(TileReady(f"signed:{kind}", r0, c0, signed_error_map(p, reference)))
+    for kind, restored in crops.items():  # FLIP filters spatially: computed with the crop's context, then cut
+        _check(cancel)
+        on_event(TileReady(f"flip:{kind}", r0, c0, flip_map(restored, crop, cancel=cancel)[0][inner]))
     return RegionComparison(((r0, r1), (c0, c1)), pixels, metrics, known_lr, known_hr)
 
 

@@ -221,3 +221,27 @@ def test_a_large_photos_first_region_fills_the_table_labelled_as_the_region_unti
     assert metrics_rows(store)[1].state.stale and "scale changed" in metrics_rows(store)[1].state.reason
     store.open_array(pixels, "next.jpg")
     assert metrics_rows(store) == []
+
+
+def test_a_regions_maps_arrive_as_map_tiles_in_display_units_with_their_own_scale():
+    from irn_studio.control import tasks
+
+    sent = []
+
+    class Context:
+        def emit(self, message):
+            sent.append(message)
+
+        def progress(self, *_args):
+            pass
+
+    on_event = tasks._forward(Context(), None, ComparisonSettings())
+    error = np.linspace(0, 0.1, 64, dtype=np.float32).reshape(8, 8)
+    on_event(compare.TileReady("error:irn_hr", 16, 24, error))
+    on_event(compare.TileReady("irn_hr", 16, 24, np.full((8, 8, 3), 0.5, np.float32)))
+    on_event(compare.RegionMeasured(((16, 24), (24, 32)), {"irn_hr": {"psnr_y": 30.0}}))
+    tile, image, metrics = sent
+    assert tile.pixels.shape == (8, 8) and tile.pixels.max() == pytest.approx(25.5)  # 8-bit levels, as maps are
+    assert tile.top == pytest.approx(np.percentile(error * 255, 99.5))
+    assert image.pixels.dtype == np.uint8 and image.top is None
+    assert isinstance(metrics, m.FirstRegionMetrics) and metrics.settings == ComparisonSettings()

@@ -37,9 +37,16 @@ def test_every_method_of_the_region_equals_the_whole_image_inside_it(setup):
         bound = LEVEL if kind == "irn_hr" else 1e-6
         assert np.abs(first.pixels[kind] - inside).max() < bound, kind
     tiles = [e for e in events if isinstance(e, compare.TileReady)]
-    assert [t.kind for t in tiles] == ["irn_hr", "bicubic", "lanczos"] and all(
-        (t.row, t.col) == (r0, c0) for t in tiles
-    )
+    kinds = ["irn_hr", "bicubic", "lanczos"]
+    maps = [f"{p}:{k}" for k in kinds for p in ("error", "signed")] + [f"flip:{k}" for k in kinds]
+    assert [t.kind for t in tiles] == kinds + maps and all((t.row, t.col) == (r0, c0) for t in tiles)
+    by_kind = {t.kind: t.pixels for t in tiles}
+    for kind in kinds:  # the region's maps are the whole maps' pixels there (FLIP: computed with context)
+        assert by_kind[f"error:{kind}"].shape == (r1 - r0, c1 - c0)
+        whole_error = compare.error_map(whole.results[kind].pixels, hr)[r0:r1, c0:c1]
+        assert np.abs(by_kind[f"error:{kind}"] - whole_error).max() < LEVEL
+        whole_flip = compare.flip_map(whole.results[kind].pixels, hr)[0][r0:r1, c0:c1]
+        assert np.abs(by_kind[f"flip:{kind}"] - whole_flip).mean() < 0.01, kind
     measured = [e for e in events if isinstance(e, compare.RegionMeasured)]
     assert len(measured) == 1 and measured[0].region == first.region and measured[0].metrics == first.metrics
     assert first.metrics["irn_hr"]["psnr_y"] == pytest.approx(

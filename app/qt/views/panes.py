@@ -190,21 +190,26 @@ class ComparePane(QWidget):
                 item.clear()
                 return
         if is_colormapped(result.kind):
-            signed, flip = result.kind.startswith("signed:"), result.kind.startswith("flip:")
-            shared = self.error_scale if result.kind.startswith(("error:", "signed:")) else None
-            top = 1.0 if flip else (shared or result.top_level() or 1e-3)  # FLIP's scale is absolute, 0-1
-            levels = (-top, top) if signed else (0, top)
-            colormap = SIGNED_COLORMAP if signed else ERROR_COLORMAP
-            item.setImage(data, levels=levels, autoLevels=False)
-            item.setColorMap(colormap)
-            self.colorbar.setColorMap(colormap)
-            self.colorbar.setLevels(levels)
-            self.colorbar.axis.setLabel(colour_unit(result.kind))
-            self.colorbar.show()
+            self._show_map(item, result.kind, data, result.top_level())
         else:
             item.setLookupTable(None)
             item.setImage(data, levels=None, autoLevels=False)  # uint8 as it is: no rescale of every pixel
         item.setRect(rect)
+
+    def _show_map(self, item: pg.ImageItem, kind: str, data: np.ndarray, own_top: float | None) -> None:
+        """A map in its colours: FLIP on its absolute 0-1 scale, error and signed maps on the scale shared by
+        the maps shown (else their own), with the colour bar."""
+        signed, flip = kind.startswith("signed:"), kind.startswith("flip:")
+        shared = self.error_scale if kind.startswith(("error:", "signed:")) else None
+        top = 1.0 if flip else (shared or own_top or 1e-3)
+        levels = (-top, top) if signed else (0, top)
+        colormap = SIGNED_COLORMAP if signed else ERROR_COLORMAP
+        item.setImage(data, levels=levels, autoLevels=False)
+        item.setColorMap(colormap)
+        self.colorbar.setColorMap(colormap)
+        self.colorbar.setLevels(levels)
+        self.colorbar.axis.setLabel(colour_unit(kind))
+        self.colorbar.show()
 
     def _draw_tiles(self, tiles: list) -> None:
         if tiles is not self._tile_source or len(tiles) < len(self._tiles):
@@ -212,7 +217,11 @@ class ComparePane(QWidget):
                 self.view.removeItem(item)
             self._tiles, self._tile_source = [], tiles
         for tile in tiles[len(self._tiles) :]:
-            item = pg.ImageItem(tile.pixels, levels=None, autoLevels=False)  # uint8 as it is: no rescale
+            if tile.pixels.ndim == 2:  # a map of the region computed first
+                item = pg.ImageItem()
+                self._show_map(item, tile.kind, tile.pixels, tile.top)
+            else:
+                item = pg.ImageItem(tile.pixels, levels=None, autoLevels=False)  # uint8 as it is: no rescale
             item.setRect(QRectF(tile.col, tile.row, tile.pixels.shape[1], tile.pixels.shape[0]))
             item.setZValue(0.5)
             self.view.addItem(item)
