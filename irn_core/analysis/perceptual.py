@@ -7,32 +7,63 @@ what a viewer will notice, which is what photographers compare by eye.
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import Cancelled, InvalidInputError
-from ..ops.tiling import CancelCheck
+from .flip_worker import flip_error
+
+if TYPE_CHECKING:
+    from ..ops.tiling import CancelCheck
 
 # FLIP costs about 0.8 s per megapixel on a 2-core CPU, and flip_evaluator holds the GIL throughout a
 # call: in an app's worker thread one call on a 1024-px image froze the GUI thread for 0.8 s (measured).
-# Tiles of this edge hold it for about 60 ms each (the margins cost ~40% more work), and a cancel acts
-# between them.
+# Tiles of this edge hold it for about 60 ms each idle (the margins cost ~40% more work), and a cancel acts
+# between them; a program whose GUI must not wait at all computes them in a process (``run_in_process``).
 FLIP_TILE = 256
 # FLIP's filters at 67 pixels per degree reach about 10 pixels (its spatial filter and its edge and point
 # detectors, applied side by side, never one after another): a tile computed with this margin and then
 # cropped equals the whole image's map.
 FLIP_MARGIN = 24
 
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_use_process = False
+
+
+def run_in_process(enabled: bool = True) -> None:
+    """From now on compute FLIP tiles in one worker process (True), or in the calling thread (False, the
+    default; shuts the process down). A choice for the program, as ``device.keep_freed_memory`` is: while
+    flip_evaluator holds the GIL, no other thread of the process runs Python, and under load a tile holds it
+    for over 100 ms at a time, each time a GUI thread asks for it between two of its own steps. The process
+    (spawned: the caller may run threads) starts on the first tile and imports only numpy and FLIP."""
+    global _pool, _use_process
+    with _pool_lock:
+        _use_process = enabled
+        if not enabled and _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+
 
 def _flip(test: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    import flip_evaluator
-
-    error, _mean, _parameters = flip_evaluator.evaluate(
-        np.ascontiguousarray(reference, dtype=np.float32),
-        np.ascontiguousarray(np.clip(test, 0, 1), dtype=np.float32),
-        "LDR",
-        applyMagma=False,
-    )
-    return np.asarray(error, dtype=np.float32).reshape(test.shape[:2])
+    global _pool
+    with _pool_lock:
+        if _use_process and _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool = _pool
+    if pool is None:
+        return flip_error(test, reference)
+    try:
+        return pool.submit(flip_error, test, reference).result()  # waits without the GIL
+    except BrokenProcessPool:  # the process died (killed, out of memory): this tile here, a new one next
+        with _pool_lock:
+            _pool = None if _pool is pool else _pool
+        return flip_error(test, reference)
 
 
 def flip_map(
