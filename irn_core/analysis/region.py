@@ -133,15 +133,18 @@ MIN_REGION_EDGE = 64
 def region_for_view(shape: tuple[int, ...], view: Region | None) -> Region:
     """What to compute first for a view (HR region a pane shows, None before it is laid out): the view itself,
     clipped, when it is no larger than FIRST_REGION_EDGE on a side (zoomed in), else FIRST_REGION_EDGE around
-    its centre (at Fit: the image's centre, where a first zoom goes); never under MIN_REGION_EDGE a side."""
+    its centre (at Fit: the image's centre, where a first zoom goes); never under MIN_REGION_EDGE a side.
+    Images of at most REGION_FIRST_MIN_PIXELS (compared first only from FIRST_LOOK_MIN_PIXELS) take
+    FIRST_LOOK_EDGE instead: a look at their centre within seconds."""
     h, w = shape[:2]
+    edge = FIRST_REGION_EDGE if h * w > REGION_FIRST_MIN_PIXELS else min(FIRST_REGION_EDGE, FIRST_LOOK_EDGE)
     if view is None:
-        return first_region(shape, None, edge=FIRST_REGION_EDGE)
+        return first_region(shape, None, edge=edge)
     (r0, r1), (c0, c1) = view
     r0, r1, c0, c1 = max(0, r0), min(h, r1), max(0, c0), min(w, c1)
     centre = ((r0 + r1) / 2, (c0 + c1) / 2)
-    if r1 - r0 > FIRST_REGION_EDGE or c1 - c0 > FIRST_REGION_EDGE or r1 <= r0 or c1 <= c0:
-        return first_region(shape, centre, edge=FIRST_REGION_EDGE)
+    if r1 - r0 > edge or c1 - c0 > edge or r1 <= r0 or c1 <= c0:
+        return first_region(shape, centre, edge=edge)
     if r1 - r0 < MIN_REGION_EDGE or c1 - c0 < MIN_REGION_EDGE:
         return first_region(shape, centre, edge=MIN_REGION_EDGE)
     return (r0, r1), (c0, c1)
@@ -158,13 +161,20 @@ def first_region(shape: tuple[int, ...], centre: tuple[float, float] | None, *, 
     return (r0, r0 + eh), (c0, c0 + ew)
 
 
-REGION_FIRST_MIN_PIXELS = 1_000_000  # smaller images are compared whole within seconds
+REGION_FIRST_MIN_PIXELS = 1_000_000  # a large photo: the region in view first, wherever the view goes
 FIRST_REGION_EDGE = 768  # HR pixels: a 1280x720 window's panes at 1:1, with room to pan
+# From a quarter of a megapixel (the demo's 512x512 sample) the whole image takes several seconds on a CPU
+# (about 7 s at x4 on two AVX2 cores in fp32): its centre comes first, then the whole image.
+FIRST_LOOK_MIN_PIXELS = 200_000
+FIRST_LOOK_EDGE = 256
 
 
-def wants_region_first(shape: tuple[int, ...], settings: ComparisonSettings) -> bool:
-    """Large images with a drawn latent and a lossless LR: where the whole pass takes long enough to wait for."""
-    return shape[0] * shape[1] > REGION_FIRST_MIN_PIXELS and not settings.oracle_z and settings.jpeg_quality is None
+def wants_region_first(shape: tuple[int, ...], settings: ComparisonSettings, *, first_look: bool = False) -> bool:
+    """Large images with a drawn latent and a lossless LR: where the whole pass takes long enough to wait for.
+    With ``first_look``, also images from FIRST_LOOK_MIN_PIXELS (a comparison's first look at their centre);
+    without it, photos over REGION_FIRST_MIN_PIXELS only (where the region in view leads while one pans)."""
+    least = min(REGION_FIRST_MIN_PIXELS, FIRST_LOOK_MIN_PIXELS) if first_look else REGION_FIRST_MIN_PIXELS
+    return shape[0] * shape[1] > least and not settings.oracle_z and settings.jpeg_quality is None
 
 
 def run_region_first(
@@ -179,19 +189,19 @@ def run_region_first(
     priority: Priority = None,
     on_event: EventSink = _ignore,
 ) -> tuple[RegionComparison | None, Comparison]:
-    """``compare_region`` on ``region`` (None: FIRST_REGION_EDGE around the image's centre), then the whole
+    """``compare_region`` on ``region`` (None: ``region_for_view`` of no view: the centre), then the whole
     ``run_comparison`` with the same latent, its tiles nearest ``priority`` first (LR row, col, or a function
     asked before each tile: where the user looks now; default the region's centre). For images where
     ``wants_region_first`` is False, the whole comparison alone. The whole pass copies IRN's region in
     rather than computing it again (the baselines, a few percent of the time, run whole)."""
-    if not wants_region_first(hr.shape, settings):
+    if not wants_region_first(hr.shape, settings, first_look=True):
         return None, run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines,
                                     weights_name=weights_name, cancel=cancel, priority=priority,
                                     on_event=on_event)  # fmt: skip
     s = rescaler.scale
     h, w = hr.shape[:2]
     latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
-    region = region or first_region(hr.shape, None, edge=FIRST_REGION_EDGE)
+    region = region or region_for_view(hr.shape, None)
     first = compare_region(hr, region, rescaler=rescaler, baselines=baselines, latent=latent, cancel=cancel,
                            on_event=on_event)  # fmt: skip
     (r0, r1), (c0, c1) = first.region

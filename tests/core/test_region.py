@@ -190,3 +190,12 @@ def _without_reuse(compare_region):
         return first
 
     return run
+
+
+def test_a_quarter_megapixel_image_gets_a_first_look_at_its_centre_and_smaller_ones_none():
+    settings = ComparisonSettings(scale=4)
+    assert region.region_for_view((512, 512, 3), ((0, 512), (0, 512))) == ((128, 384), (128, 384))  # at Fit
+    assert region.wants_region_first((512, 512, 3), settings, first_look=True)
+    assert not region.wants_region_first((512, 512, 3), settings)  # not a large photo: no region pass on a pan
+    assert not region.wants_region_first((300, 400, 3), settings, first_look=True)  # 0.12 MP: whole at once
+    assert not region.wants_region_first((512, 512, 3), settings.replace(jpeg_quality=90), first_look=True)
