@@ -133,7 +133,8 @@ def tiled_roundtrip(runtime: str, width: int, height: int) -> str:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     per_mp = seconds / (width * height / 1e6)
     shapes = f"{len(compiled)} compiled shapes, {compile_seconds[0]:.1f} s compiling"
-    return f"{runtime:17s} round trip {width}x{height} x{SCALE}: {seconds:6.1f} s ({per_mp:.2f} s/MP, {shapes}), peak RSS {peak:.2f} GiB"
+    what = f"{runtime:17s} round trip {width}x{height} x{SCALE}"
+    return f"{what}: {seconds:6.1f} s ({per_mp:.2f} s/MP, {shapes}), peak RSS {peak:.2f} GiB"
 
 
 def main() -> None:
