@@ -37,10 +37,14 @@ def main(argv=None) -> int:
         action="store_true",
         help="stop once the first restored pixels are on screen (for very large images)",
     )
+    p.add_argument("--window", type=int, nargs=2, default=(1280, 720), metavar=("W", "H"), help="window size")
     p.add_argument("--pan", action="store_true", help="pan to the far corner once the view is computed")
     p.add_argument("--cli", action="store_true", help="time `irn roundtrip` of the same photo afterwards")
     args = p.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from irn_core.device import keep_freed_memory
+
+    keep_freed_memory()  # as the app's main does: the figures are the app's
     import numpy as np
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -63,7 +67,7 @@ def main(argv=None) -> int:
     window.session.set_scale(args.scale)
     if args.weights:
         window.session.set_weights(args.weights)
-    window.resize(1400, 900)
+    window.resize(*args.window)
     window.show()
 
     clock = QElapsedTimer()
@@ -146,7 +150,7 @@ def main(argv=None) -> int:
     loop.exec()
     ticker.stop()
     window.controller.shutdown()
-    print(f"image {w}x{h}, x{args.scale}, {window.controller.device_text}")
+    print(f"image {w}x{h}, x{args.scale}, {window.controller.device_text}, window {args.window[0]}x{args.window[1]}")
     print(f"open -> photo decoded and shown:       {(marks['decoded'] - marks['opened']) / 1000:.2f} s")
     print(f"open -> first restored tile on screen: {marks.get('first_tile', float('nan')) / 1000:.2f} s")
     print(f"open -> second restored tile:          {marks.get('second_tile', float('nan')) / 1000:.2f} s")

@@ -116,9 +116,13 @@ def compare_region(
         _check(cancel)
         kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
         send(kind, baseline.roundtrip(crop, cancel=cancel)[1], 3 + index)
-    metrics = {kind: measure(p, reference, scale=s) for kind, p in pixels.items()}
+    metrics = {}
+    for kind, p in pixels.items():  # a region's SSIMs take a few tenths of a second each: cancel between them
+        _check(cancel)
+        metrics[kind] = measure(p, reference, scale=s)
     on_event(RegionMeasured(((r0, r1), (c0, c1)), metrics))
     for kind, p in pixels.items():
+        _check(cancel)
         on_event(TileReady(f"error:{kind}", r0, c0, error_map(p, reference)))
         on_event(TileReady(f"signed:{kind}", r0, c0, signed_error_map(p, reference)))
     for kind, restored in crops.items():  # FLIP filters spatially: computed with the crop's context, then cut
