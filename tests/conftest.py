@@ -1,3 +1,4 @@
+import gc
 import os
 
 import numpy as np
@@ -29,6 +30,16 @@ def astronaut() -> np.ndarray:
 def small_image(astronaut) -> np.ndarray:
     """A 64x48 crop with detail (the face), float32 [0, 1]."""
     return np.ascontiguousarray(astronaut[60:124, 180:228])
+
+
+@pytest.fixture(autouse=True)
+def collect_closed_windows_in_the_gui_thread():
+    """Collect each test's closed windows here, in the GUI thread. Left to a collection that runs in another
+    thread (a job's, or the FLIP process's manager thread), PySide defers their deletion to the GUI thread and
+    deletes them there with the GIL held; a worker that is emitting a signal then holds the Qt lock the
+    deletion waits for, while it waits for the GIL itself, and both hang (seen once in a full run)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session", autouse=True)
