@@ -242,8 +242,8 @@ def test_blind_ab_test_hides_labels_tallies_picks_and_saves_its_csv(window, qtbo
     assert dialog.prompt.text().startswith("Revealed") and dialog.save_button.isVisible()
     target = tmp_path / "blind.csv"
     monkeypatch.setattr(window.dialogs, "_ask_save_path", lambda *a: (str(target), False))
-    with qtbot.waitSignal(window.controller.job_ended, timeout=10_000):
-        dialog.save_button.click()
+    dialog.save_button.click()  # a save job; another job (the view's region metrics) may end first
+    qtbot.waitUntil(lambda: not window.store.busy("save") and target.exists(), timeout=10_000)
     assert target.read_text().startswith("trial,left,right,picked,winner")
 
 
