@@ -41,9 +41,9 @@ class PeakFigures:
         return f"measured peak ({self.precision}): {self.peak:.0f} GFLOP/s [{parts} GFLOP/s]"
 
 
-def _rate(flops: float, fn: Callable[[], object], *, repeats: int, cuda: bool) -> float:
-    fn()  # warm-up: kernels chosen, memory touched
-    best = float("inf")
+def best_seconds(fn: Callable[[], object], repeats: int, cuda: bool) -> float:
+    """The fastest of ``repeats`` timed calls of ``fn`` (CUDA synchronised around each)."""
+    times = []
     for _ in range(repeats):
         if cuda:
             torch.cuda.synchronize()
@@ -51,8 +51,13 @@ def _rate(flops: float, fn: Callable[[], object], *, repeats: int, cuda: bool) -
         fn()
         if cuda:
             torch.cuda.synchronize()
-        best = min(best, time.perf_counter() - start)
-    return flops / best / 1e9
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _rate(flops: float, fn: Callable[[], object], *, repeats: int, cuda: bool) -> float:
+    fn()  # warm-up: kernels chosen, memory touched
+    return flops / best_seconds(fn, repeats, cuda) / 1e9
 
 
 def _conv3x3(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:

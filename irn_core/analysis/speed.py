@@ -6,8 +6,6 @@ from __future__ import annotations
 import importlib
 import resource
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from ..errors import InvalidInputError
 from ..io.checkpoints import bundled_weights_path, load_irn
 from ..nn.irn import BLOCKS_PER_STAGE, IRN, HaarDownsampling, InvBlockExp, build_irn
 from ..rescaler import IRNRescaler
-from .peak import measure_peak
+from .peak import best_seconds, measure_peak
 
 
 def irn_flops_per_megapixel(net: IRN) -> float:
@@ -42,19 +40,6 @@ def irn_flops_per_megapixel(net: IRN) -> float:
 
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _best_seconds(fn: Callable[[], object], repeats: int, cuda: bool) -> float:
-    times = []
-    for _ in range(repeats):
-        if cuda:
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if cuda:
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def load_official_network(codes: str | Path, net: IRN) -> torch.nn.Module:
@@ -92,7 +77,7 @@ def time_official_roundtrip(codes: str | Path, *, scale: int, size: int, device:
         official(torch.cat((lr, torch.randn_like(out[:, 3:])), 1), rev=True)
 
     roundtrip()
-    return _best_seconds(roundtrip, repeats, device.type == "cuda") / (size * size / 1e6)
+    return best_seconds(roundtrip, repeats, device.type == "cuda") / (size * size / 1e6)
 
 
 @dataclass
@@ -147,8 +132,8 @@ def measure_speed(
         torch.cuda.reset_peak_memory_stats()
     lr = rescaler.downscale(hr)
     rescaler.upscale(lr, seed=0)  # warm-up
-    down = _best_seconds(lambda: rescaler.downscale(hr), repeats, cuda)
-    up = _best_seconds(lambda: rescaler.upscale(lr, seed=0), repeats, cuda)
+    down = best_seconds(lambda: rescaler.downscale(hr), repeats, cuda)
+    up = best_seconds(lambda: rescaler.upscale(lr, seed=0), repeats, cuda)
     memory = (
         f"GPU peak {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB"
         if cuda
