@@ -77,7 +77,9 @@ class MainWindow(QMainWindow):
         scroller.setWidgetResizable(True)
         scroller.setWidget(self.explorer)
         self.explorer_scroller = scroller
+        self._plot_to_reveal: Any = None
         self.explorer.plot_revealed.connect(self._scroll_to_plot)
+        scroller.verticalScrollBar().rangeChanged.connect(self._reveal_plot)
         self.explorer_dock = self._dock(
             "Latent explorer", "explorerDock", scroller, Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -142,13 +144,22 @@ class MainWindow(QMainWindow):
             self.session.set_view(kinds=tuple("lanczos" if k == "sr" else k for k in view.kinds))
 
     def _scroll_to_plot(self, plot: Any) -> None:
-        # Deferred: the scroll area resizes the explorer on a posted event after the plot is shown.
-        def scroll() -> None:
-            bar, top = self.explorer_scroller.verticalScrollBar(), plot.mapTo(self.explorer, QPoint(0, 0)).y()
-            shown = self.explorer_scroller.viewport().height()
-            bar.setValue(min(top, max(bar.value(), top + plot.height() - shown)))  # all of it, else its top
+        # The scroll area resizes the explorer on posted events after the plot is shown, possibly
+        # several and late on a loaded machine: follow each range change for a while, not one guess.
+        self._plot_to_reveal = plot
+        QTimer.singleShot(0, self._reveal_plot)
+        QTimer.singleShot(1500, self._stop_revealing)
 
-        QTimer.singleShot(50, scroll)
+    def _reveal_plot(self) -> None:
+        plot = self._plot_to_reveal
+        if plot is None:
+            return
+        bar, top = self.explorer_scroller.verticalScrollBar(), plot.mapTo(self.explorer, QPoint(0, 0)).y()
+        shown = self.explorer_scroller.viewport().height()
+        bar.setValue(min(top, max(bar.value(), top + plot.height() - shown)))  # all of it, else its top
+
+    def _stop_revealing(self) -> None:
+        self._plot_to_reveal = None
 
     def _on_hover(self, row: float, col: float) -> None:
         if row < 0 or col < 0:
