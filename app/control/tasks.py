@@ -51,7 +51,7 @@ def model_label(models: ModelCache, settings: ComparisonSettings) -> str:
 
 def _forward(ctx: JobContext, icc: bytes | None = None, settings: ComparisonSettings | None = None):
     """An ``on_event`` for the library pipelines that sends their events as store messages (a region's
-    metrics only for the comparison's own first region, computed under ``settings``)."""
+    metrics only where ``settings`` are given: the region-first passes, whose regions the table shows)."""
     started = time.perf_counter()
 
     def on_event(event: compare.Event) -> None:
@@ -114,13 +114,14 @@ def region_pass(
     ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, view_region, icc=None
 ) -> None:
     """Every method on the region the user moved to, with the whole image's latent (drawn again: the same z),
-    while the whole comparison goes on."""
+    while the whole comparison goes on; its metrics replace the earlier region's in the table."""
     rescaler = models.rescaler(settings)
     s, (h, w) = settings.scale, hr.shape[:2]
     latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
     region.compare_region(
         hr, region.region_for_view(hr.shape, view_region), rescaler=rescaler,
-        baselines=_baselines(ctx, models, settings), latent=latent, cancel=ctx.cancel, on_event=_forward(ctx, icc),
+        baselines=_baselines(ctx, models, settings), latent=latent, cancel=ctx.cancel,
+        on_event=_forward(ctx, icc, settings),
     )  # fmt: skip
 
 

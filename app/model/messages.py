@@ -141,8 +141,9 @@ class RegionMetrics:
 
 @dataclass(frozen=True)
 class FirstRegionMetrics:
-    """Every method's metrics on the region a large photo's comparison computed first, under ``settings``:
-    what the metrics table shows, labelled as the region's, until the whole image is done."""
+    """Every method's metrics on the region a large photo's comparison computed ahead of the whole image (first
+    the one it opened at, then each region the user moves to), under ``settings``: what the metrics table
+    shows, labelled as that region's, until the whole image is done."""
 
     region: Region
     metrics: dict[str, dict[str, float]]

@@ -180,6 +180,25 @@ def visible_computed(store: SessionState, kind: str, region: tuple[tuple[int, in
     return bool(covered.all())
 
 
+def view_metrics_in(store: SessionState, kinds: list[str]) -> bool:
+    """Whether the metrics table has a current row for every compared method among ``kinds`` (what the panes
+    show; a map counts for the method it maps): the whole image's, or a large photo's region holding the centre
+    of the view (an earlier region's rows are not the view's)."""
+    methods = {kind.split(":", 1)[-1] for kind in kinds} & set(COMPARED_KINDS)
+    shown = {row.kind for row in metrics_rows(store) if row.scope == "whole" and row.state.current}
+    first, view = store.first_region, store.view.region
+    if first is not None:
+        if view is None:
+            h, w = store.reference.shape[:2] if store.reference is not None else (0, 0)
+            centre = (h / 2, w / 2)
+        else:
+            centre = ((view[0][0] + view[0][1]) / 2, (view[1][0] + view[1][1]) / 2)
+        (r0, r1), (c0, c1) = first.region
+        if r0 <= centre[0] <= r1 and c0 <= centre[1] <= c1:
+            shown |= {kind for kind in first.metrics if first_region_state(store, kind).current}
+    return methods <= shown
+
+
 def pane_record(store: SessionState, kind: str) -> dict[str, Any]:
     """What a pane showing ``kind`` holds: label, state, badge, provenance and metrics. Deterministic: no
     timings, so the same script gives the same record."""

@@ -13,7 +13,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from irn_core.analysis.region import wants_region_first
 
 from ..control.script import Step, perform
-from ..model.readouts import visible_computed
+from ..model.readouts import view_metrics_in, visible_computed
 from .screenshot import visible_regions
 from .window import MainWindow
 
@@ -73,8 +73,9 @@ class ScriptedRun:
 
     def _ready(self) -> bool:
         """Whether the next step (or, after the last, the screenshot) may go: the session is idle; on a large
-        photo, a view step needs only the other jobs done, and the screenshot only the panes' views computed
-        (the whole image may go on computing: the JSON says what is computed)."""
+        photo, a view step needs only the other jobs done, and the screenshot only the panes' views computed and
+        their metrics in, the view region's at least (the whole image may go on computing: the JSON says what
+        is computed)."""
         if not self.window.pane_grid.settled():
             return False
         if self.window.controller.idle():
@@ -86,7 +87,10 @@ class ScriptedRun:
             return False
         if self.steps:
             return self.steps[0].name in VIEW_STEPS
-        return not self._looked or len(self.visible_ready) == len(self.window.panes)
+        if not self._looked:
+            return True
+        kinds = [pane.kind for pane in self.window.panes]
+        return len(self.visible_ready) == len(kinds) and view_metrics_in(self.window.store, kinds)
 
     def _step(self) -> None:
         self._note_visible()

@@ -245,3 +245,53 @@ def test_a_regions_maps_arrive_as_map_tiles_in_display_units_with_their_own_scal
     assert tile.top == pytest.approx(np.percentile(error * 255, 99.5))
     assert image.pixels.dtype == np.uint8 and image.top is None
     assert isinstance(metrics, m.FirstRegionMetrics) and metrics.settings == ComparisonSettings()
+
+
+def test_the_screenshot_waits_for_metrics_of_the_view_its_regions_or_the_whole_images():
+    from irn_studio.model.readouts import view_metrics_in
+
+    store = SessionStore()
+    pixels = np.zeros((3000, 4000, 3), np.float32)
+    store.open_array(pixels, "photo.jpg")
+    shown = ["hr", "irn_hr", "flip:irn_hr", "bicubic"]
+    assert not view_metrics_in(store, shown)  # nothing measured yet
+    job, _ = store.start_job("comparison", frozenset({"irn_hr", "bicubic"}))
+    centre = ((1116, 1884), (1616, 2384))
+    metrics = {"irn_hr": {"psnr_y": 31.5}, "bicubic": {"psnr_y": 27.0}}
+    store.apply(m.FromJob("comparison", job.generation, m.FirstRegionMetrics(centre, metrics, store.settings)))
+    assert view_metrics_in(store, shown)  # at Fit the view's centre is the image's: the first region holds it
+    assert not view_metrics_in(store, [*shown, "sr"])  # SR's figures are not in
+    store.apply(m.ChangeView({"zoom": 1.0, "region": ((2640, 3000), (3360, 4000))}))  # a far corner
+    assert not view_metrics_in(store, shown)  # the centre's rows are not this view's
+    corner = ((2232, 3000), (3232, 4000))
+    store.apply(m.FromJob("comparison", job.generation, m.FirstRegionMetrics(corner, metrics, store.settings)))
+    assert view_metrics_in(store, shown)
+    store.apply(m.ChangeSettings({"seed": 9}))  # the region's rows go out of date
+    assert not view_metrics_in(store, shown)
+
+
+def test_a_region_pass_after_a_move_sends_its_metrics_for_the_table(monkeypatch):
+    from irn_core.analysis import region
+    from irn_studio.control import tasks
+
+    sent = []
+    measured = compare.RegionMeasured(((0, 8), (0, 8)), {"irn_hr": {"psnr_y": 30.0}})
+    monkeypatch.setattr(region, "compare_region", lambda *a, on_event, **k: on_event(measured))
+
+    class Models:
+        def rescaler(self, settings):
+            return IRNRescaler(build_irn(settings.scale))
+
+        def baselines(self, settings):
+            return [], []
+
+    class Context:
+        cancel = None
+
+        def emit(self, message):
+            sent.append(message)
+
+    settings = ComparisonSettings(scale=2)
+    hr = np.zeros((16, 16, 3), np.float32)
+    tasks.region_pass(Context(), models=Models(), settings=settings, hr=hr, view_region=((0, 8), (0, 8)))
+    assert sent == [m.FirstRegionMetrics(((0, 8), (0, 8)), {"irn_hr": {"psnr_y": 30.0}}, settings)]
