@@ -189,7 +189,7 @@ def view_metrics_in(store: SessionState, kinds: list[str]) -> bool:
     first, view = store.first_region, store.view.region
     if first is not None:
         if view is None:
-            h, w = store.reference.shape[:2] if store.reference is not None else (0, 0)
+            h, w = store.image.pixels.shape[:2] if store.image is not None else (0, 0)
             centre = (h / 2, w / 2)
         else:
             centre = ((view[0][0] + view[0][1]) / 2, (view[1][0] + view[1][1]) / 2)
