@@ -14,7 +14,6 @@ Haar stage and ``operations.{i}.{F,G,H}.conv{1..5}.{weight,bias}`` for a couplin
 from __future__ import annotations
 
 import copy
-import functools
 import math
 from collections.abc import Callable
 
@@ -44,27 +43,6 @@ def official_haar_weights(channels: int) -> torch.Tensor:
 
 def _is_channels_last(x: torch.Tensor) -> bool:
     return x.dim() == 4 and x.shape[1] > 1 and x.stride(1) == 1
-
-
-def _feature_buffer(inputs: torch.Tensor, growth: int, *, width: int) -> torch.Tensor:
-    """(N, width + 4*growth, H, W) of ``inputs``' dtype with ``inputs`` (N, width, H, W) in its leading channels."""
-    n, _, h, w = inputs.shape
-    buffer = torch.empty((n, width + 4 * growth, h, w), dtype=inputs.dtype, device=inputs.device)
-    buffer[:, :width].copy_(inputs)
-    return buffer
-
-
-def _grow_features(
-    buffer: torch.Tensor, width: int, convolutions: tuple[Callable[[torch.Tensor], torch.Tensor], ...]
-) -> torch.Tensor:
-    """Fill ``buffer``'s channels after the first ``width``: convolution k reads all channels before its own
-    output's and writes LeakyReLU(0.2) of its output. Returns ``buffer``."""
-    start = width
-    for convolve in convolutions:
-        feature = F.leaky_relu(convolve(buffer[:, :start]), 0.2, inplace=True)
-        buffer[:, start : start + feature.shape[1]].copy_(feature)
-        start += feature.shape[1]
-    return buffer
 
 
 class HaarDownsampling(nn.Module):
@@ -141,16 +119,6 @@ class DenseBlock(nn.Module):
         nn.init.zeros_(self.conv5.bias)  # type: ignore[arg-type]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if torch.is_grad_enabled() or not x.is_contiguous():
-            return self._forward_concatenating(x)
-        # Inference: each feature is written once into one buffer and every convolution reads a leading
-        # slice of it (contiguous in NCHW), where concatenating would copy all earlier features again
-        # for each convolution. Same arithmetic, so bit-identical; 1.19x faster for IRN x4 (RESULTS.md).
-        # Autograd cannot take it: a convolution saves its input, a view of the buffer written later.
-        features = _feature_buffer(x, self.conv1.out_channels, width=x.shape[1])
-        return self.conv5(_grow_features(features, x.shape[1], (self.conv1, self.conv2, self.conv3, self.conv4)))
-
-    def _forward_concatenating(self, x: torch.Tensor) -> torch.Tensor:
         x1 = F.leaky_relu(self.conv1(x), 0.2)
         x2 = F.leaky_relu(self.conv2(torch.cat((x, x1), 1)), 0.2)
         x3 = F.leaky_relu(self.conv3(torch.cat((x, x1, x2), 1)), 0.2)
@@ -280,21 +248,17 @@ class ReducedPrecisionDenseBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         high = x.to(self.dtype)
-        inputs = [high, (x - high.to(x.dtype)).to(self.dtype)] if self.exact_input else [high]
-        width = sum(part.shape[1] for part in inputs)
-        growth = self.get_buffer("weight0").shape[0]
-        features = _feature_buffer(torch.cat(inputs, 1) if self.exact_input else high, growth, width=width)
-        weights = [(getattr(self, f"weight{i}"), getattr(self, f"bias{i}")) for i in range(4)]
-        _grow_features(
-            features, width, tuple(functools.partial(F.conv2d, weight=w, bias=b, padding=1) for w, b in weights)
-        )
-        hidden = features[:, width:]
+        features = [high, (x - high.to(x.dtype)).to(self.dtype)] if self.exact_input else [high]
+        inputs = len(features)
+        for index in range(4):
+            conv = F.conv2d(
+                torch.cat(features, 1), getattr(self, f"weight{index}"), getattr(self, f"bias{index}"), 1, 1
+            )
+            features.append(F.leaky_relu(conv, 0.2))
         if self.exact_output:  # torch.cat promotes the bf16 features to float32
-            last = torch.cat([x, hidden], 1)
-        elif self.exact_input:
-            last = torch.cat([high, hidden], 1)
+            last = torch.cat([x, *features[inputs:]], 1)
         else:
-            last = features
+            last = torch.cat([high, *features[inputs:]], 1)
         return F.conv2d(last, self.get_buffer("weight_out"), self.get_buffer("bias_out"), 1, 1).to(x.dtype)
 
 

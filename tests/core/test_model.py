@@ -8,7 +8,7 @@ from conftest import randomize
 from irn_core import build_irn, count_parameters, load_irn
 from irn_core.io.checkpoints import WeightsError
 from irn_core.io.weights_record import describe_weights
-from irn_core.nn.irn import DenseBlock, HaarDownsampling, InvBlockExp, official_haar_weights
+from irn_core.nn.irn import HaarDownsampling, InvBlockExp, official_haar_weights
 
 REFERENCE = Path(__file__).parent / "data" / "official_reference.npz"
 
@@ -132,25 +132,3 @@ def test_build_irn_rejects_bad_scales():
         build_irn(3)
     with pytest.raises(TypeError):
         build_irn("4")
-
-
-def _concatenating_dense_block(block: DenseBlock, x: torch.Tensor) -> torch.Tensor:
-    """The official DenseBlock's arithmetic, written out: each convolution reads a fresh concatenation."""
-    features = [x]
-    for conv in (block.conv1, block.conv2, block.conv3, block.conv4):
-        features.append(torch.nn.functional.leaky_relu(conv(torch.cat(features, 1)), 0.2))
-    return block.conv5(torch.cat(features, 1))
-
-
-def test_inference_dense_block_is_bit_identical_and_concatenates_nothing():
-    torch.manual_seed(0)
-    block = DenseBlock(9, 3)
-    torch.nn.init.normal_(block.conv5.weight, std=0.05)  # a fresh last convolution is zero
-    x = torch.rand(1, 9, 24, 20)
-    with torch.inference_mode(), torch.profiler.profile() as profile:
-        fast = block(x)
-    assert torch.equal(fast, _concatenating_dense_block(block, x))
-    assert not [e for e in profile.events() if e.name == "aten::cat"]  # the features are written once
-    trained = block(x)  # with autograd the concatenating path is kept, and gradients flow
-    trained.sum().backward()
-    assert torch.equal(trained.detach(), fast) and block.conv1.weight.grad is not None
