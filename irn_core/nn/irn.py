@@ -25,6 +25,7 @@ SUPPORTED_SCALES = (2, 4, 8)
 BLOCKS_PER_STAGE = 8
 IMAGE_CHANNELS = 3
 ARCHITECTURE = "IRN/InvBlockExp/DBNet-gc32/8-blocks-per-haar"
+STEPS_PER_OPERATION = 3  # progress and cancel points per invertible operation: one per dense block
 
 
 def official_haar_weights(channels: int) -> torch.Tensor:
@@ -126,6 +127,10 @@ class DenseBlock(nn.Module):
         return self.conv5(torch.cat((x, x1, x2, x3, x4), 1))
 
 
+def _no_part(_k: int) -> None:
+    pass
+
+
 class InvBlockExp(nn.Module):
     """Affine coupling block with an exponential, clamped scale.
 
@@ -145,16 +150,25 @@ class InvBlockExp(nn.Module):
     def _log_scale(self, y1: torch.Tensor) -> torch.Tensor:
         return self.clamp * (torch.sigmoid(self.H(y1)) * 2 - 1)
 
-    def forward(self, x: torch.Tensor, rev: bool = False, *, jac: bool = False):
+    def forward(
+        self, x: torch.Tensor, rev: bool = False, *, jac: bool = False, on_part: Callable[[int], None] | None = None
+    ):
+        """on_part(k) is called after the k-th (1, 2) of its three dense blocks: where a caller may stop
+        by raising, a third of a block's time apart."""
+        part = on_part if on_part is not None else _no_part
         x1, x2 = x[:, : self.split], x[:, self.split :]
         if not rev:
             y1 = x1 + self.F(x2)
+            part(1)
             s = self._log_scale(y1)
+            part(2)
             y2 = x2 * torch.exp(s) + self.G(y1)
             log_det = s.flatten(1).sum(1)
         else:
             s = self._log_scale(x1)
+            part(1)
             y2 = (x2 - self.G(x1)) * torch.exp(-s)
+            part(2)
             y1 = x1 - self.F(y2)
             log_det = -s.flatten(1).sum(1)
         y = torch.cat((y1, y2), 1)
@@ -195,18 +209,24 @@ class IRN(nn.Module):
         jac: bool = False,
         on_step: Callable[[int, int], None] | None = None,
     ):
-        """on_step(done, total) is called after each invertible operation: a place to report progress
-        within a large image, or to stop by raising (the tile engine's cancel)."""
+        """on_step(done, total) is called after each dense block, ``STEPS_PER_OPERATION`` per invertible
+        operation (a Haar stage counts as one call of that many): a place to report progress within a large
+        image, or to stop by raising (the tile engine's cancel)."""
         log_det = torch.zeros(x.shape[0], device=x.device) if jac else None
         operations = list(reversed(self.operations)) if rev else list(self.operations)
+        total = STEPS_PER_OPERATION * len(operations)
         for index, op in enumerate(operations):
+            done = STEPS_PER_OPERATION * index
+            parts: dict = {}
+            if on_step is not None and isinstance(op, InvBlockExp):
+                parts["on_part"] = lambda k, done=done: on_step(done + k, total)
             if jac:
-                x, op_log_det = op(x, rev, jac=True)
+                x, op_log_det = op(x, rev, jac=True, **parts)
                 log_det = log_det + op_log_det
             else:
-                x = op(x, rev)
+                x = op(x, rev, **parts)
             if on_step is not None:
-                on_step(index + 1, len(operations))
+                on_step(done + STEPS_PER_OPERATION, total)
         return (x, log_det) if jac else x
 
 

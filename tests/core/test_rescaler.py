@@ -83,7 +83,7 @@ def test_progress_tiles_priority_and_cancel(net4, astronaut):
 
     with pytest.raises(Cancelled):
         rescaler.upscale(lr, seed=0, progress=progress, cancel=cancel)
-    assert calls == [1 / 18]  # stopped after the first of x4's 18 invertible steps, inside the first tile
+    assert calls == [1 / 54]  # stopped after the first dense block (x4: 18 invertible operations of 3), in tile 1
 
 
 def test_cancel_stops_inside_a_single_large_tile(net4, astronaut):
@@ -98,7 +98,8 @@ def test_cancel_stops_inside_a_single_large_tile(net4, astronaut):
 
     with pytest.raises(Cancelled):
         rescaler.downscale(astronaut[:256, :256], progress=progress, cancel=cancel)
-    assert steps == [(i / 18, 1) for i in (1, 2, 3)]
+    # the Haar stage (3 steps), then a coupling block's first two dense blocks: it stops inside that block
+    assert steps == [(i / 54, 1) for i in (3, 4, 5)]
 
 
 def test_bad_inputs(net4):
