@@ -36,7 +36,11 @@ from .ops.tiling import (
     tensor_to_image,
 )
 
-DEFAULT_OVERLAP_LR = 16
+# LR pixels of context a tile (or a large photo's first region) needs to equal the whole image's result within
+# a level: with the bundled x2 and x4 weights on a photo, 8 differs from the whole image by at most 0.034 of an
+# 8-bit level in the LR and restored pixels and 0.1 in z (4: up to 1.7 levels; 12: under 0.001; RESULTS.md).
+# x8, not measured, keeps 16.
+CONTEXT_LR = {2: 8, 4: 8, 8: 16}
 MIN_TILE_HR = 256
 # Peak bytes of activations per HR pixel of a tile: 410-550 measured (peak RSS of x2 and x4 passes over
 # one 1024x1024 tile, fp32 and bf16, on CPU).
@@ -58,7 +62,7 @@ class IRNRescaler:
         (``nn.irn.reduced_precision_copy``); the caller's ``net`` keeps its float32 weights.
     tile_hr: largest tile edge in HR pixels; None sizes tiles from free memory (see CPU_TILE_BUDGET_BYTES;
         on CUDA half the free memory).
-    overlap: LR pixels of context around each tile.
+    overlap: LR pixels of context around each tile; None: ``CONTEXT_LR`` of the scale.
     restorer: a JPEG-robust model's compression-restoration module: every LR is passed through it before the
         reverse pass (it was trained on lossless LRs too). None: the one the loaded file brought
         (``net.restorer``), so a JPEG-robust file is never run without its restorer.
@@ -74,7 +78,7 @@ class IRNRescaler:
         device: str | torch.device | None = None,
         precision: str = "auto",
         tile_hr: int | None = None,
-        overlap: int = DEFAULT_OVERLAP_LR,
+        overlap: int | None = None,
         restorer: torch.nn.Module | None = None,
     ):
         if isinstance(net, LoadedIRN):
@@ -92,7 +96,7 @@ class IRNRescaler:
         # channels_last: about 1.4x faster convolutions on CPU (measured in docs/RESULTS.md).
         self.net = net.to(memory_format=torch.channels_last).eval()
         self.scale: int = net.scale
-        self.overlap = overlap
+        self.overlap = CONTEXT_LR[self.scale] if overlap is None else overlap
         self.restorer = None if restorer is None else restorer.to(self.device).eval()
         # An explicit tile_hr bounds the tile edge; otherwise memory bounds a patch's area.
         self.tile_lr = max(8, (tile_hr or 2**20) // self.scale)

@@ -1,10 +1,10 @@
 """Region first: every method of a comparison on the region a person looks at, before the whole image.
 
 IRN is fully convolutional with a bounded receptive field, and the tile engine already relies on that: a
-region computed with REGION_CONTEXT_LR LR pixels of context equals the whole-image result inside the region
-within the tile engine's bound (under one 8-bit level), and the restoration uses the whole-image latent's
-crop, so its pixels are the final result's. Bicubic and Lanczos (kernels of 4 and 6 taps per scale) and the
-SR network (a receptive field well under the context) agree likewise.
+region computed with the rescaler's tile context (``IRNRescaler.overlap`` LR pixels) equals the whole-image
+result inside the region within the tile engine's bound (under one 8-bit level), and the restoration uses the
+whole-image latent's crop, so its pixels are the final result's. Bicubic and Lanczos (kernels of 4 and 6 taps
+per scale) and the SR network (a receptive field well under the context) agree likewise.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from .compare import (
 )
 from .perceptual import flip_map
 
-REGION_CONTEXT_LR = 16  # as the tile engine's overlap
 Region = tuple[tuple[int, int], tuple[int, int]]
 
 
@@ -83,7 +82,7 @@ def compare_region(
     if latent.shape[1:] != (-(-h // s), -(-w // s)):
         raise InvalidInputError(f"expected the whole image's latent {(-(-h // s), -(-w // s))}, got {latent.shape[1:]}")
     (r0, r1), (c0, c1) = aligned_region(region, hr.shape, s)
-    context = REGION_CONTEXT_LR * s
+    context = rescaler.overlap * s
     top, left = max(0, r0 - context), max(0, c0 - context)
     bottom, right = min(h, r1 + context), min(w, c1 + context)
     crop = hr[top:bottom, left:right]

@@ -58,7 +58,7 @@ def test_without_context_the_region_would_differ(setup, monkeypatch):
     """The context is what makes the region final: with none, the region's border is wrong."""
     rescaler, hr, baselines = setup
     latent = rescaler.draw_latent(75, 103, temperature=1.0, seed=5)
-    monkeypatch.setattr(region, "REGION_CONTEXT_LR", 0)
+    monkeypatch.setattr(rescaler, "overlap", 0)  # the region's context is the rescaler's tile context
     first = region.compare_region(hr, ((40, 98), (60, 120)), rescaler=rescaler, baselines=baselines, latent=latent)
     whole = compare.run_comparison(hr, rescaler=rescaler, settings=ComparisonSettings(scale=2, seed=5),
                                    baselines=baselines, drawn_latent=latent)  # fmt: skip

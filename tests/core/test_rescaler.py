@@ -5,7 +5,7 @@ import pytest
 import torch
 from conftest import randomize
 
-from irn_core import Cancelled, IRNRescaler, build_irn
+from irn_core import Cancelled, IRNRescaler, build_irn, load_irn
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +170,20 @@ def test_bf16_dense_blocks_cost_under_a_hundredth_of_a_db(astronaut, monkeypatch
             _, restored = rescaler.roundtrip(hr, seed=0)
             scores.append(psnr(restored, hr, crop_border=scale, y_channel=True))
         assert abs(scores[0] - scores[1]) < 0.01, (scale, scores)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scale", [2, 4])
+def test_the_default_tile_context_keeps_the_bundled_weights_well_within_a_level(scale, astronaut):
+    from irn_core.io.checkpoints import bundled_weights_path
+
+    net = load_irn(bundled_weights_path(scale), scale=scale)
+    hr = astronaut[:256, :192]
+    whole = IRNRescaler(net, device="cpu", precision="fp32", tile_hr=1024)
+    tiled = IRNRescaler(net, device="cpu", precision="fp32", tile_hr=64)  # every tile's border inside
+    assert tiled.overlap == 8  # CONTEXT_LR (measured here: z 0.02-0.10 of a level, restored 0.02-0.03; 4 LR: 1.6)
+    (lr, z), (lr_tiled, z_tiled) = whole.encode(hr), tiled.encode(hr)
+    assert np.abs(z - z_tiled).max() < 0.25 / 255  # z is not rounded: the network's own difference
+    assert np.abs(lr - lr_tiled).max() <= 1 / 255 + 1e-7 and (lr != lr_tiled).mean() < 1e-3  # rare rounding flips
+    up, up_tiled = whole.upscale(lr, seed=3), tiled.upscale(lr, seed=3)
+    assert np.abs(up - up_tiled).max() < 0.1 / 255
