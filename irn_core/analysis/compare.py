@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..baselines import Baseline, BicubicBaseline, LanczosBaseline, bicubic_downscale, make_baseline
 from ..device import device_description
-from ..errors import Cancelled, InvalidInputError, IRNError
+from ..errors import InvalidInputError, IRNError
 from ..io.lrfile import JPEG_LR_WARNING
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import Region, measure, psnr, ssim
 from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
 from ..rescaler import IRNRescaler
+from .events import Event, EventSink, Notice, Progress, RegionMeasured, ResultReady, TileReady, check_cancel, ignore
+from .maps import LUMA_WEIGHTS, error_map, largest_difference, signed_error_map
 from .perceptual import flip_map
 from .results import (
     BASELINE_INPUTS,
@@ -36,64 +37,15 @@ from .results import (
     Result,
 )
 
+__all__ = [  # the pipeline and, for its callers, the events and maps it uses
+    "Event", "EventSink", "Notice", "Progress", "RegionMeasured", "ResultReady", "TileReady",
+    "LUMA_WEIGHTS", "error_map", "largest_difference", "signed_error_map",
+    "Comparison", "comparison_baselines", "metrics_of", "publish_with_maps", "restore_lr", "run_comparison",
+    "upscale_with_baselines",
+]  # fmt: skip
+
 # Shares of a comparison's time (measured on CPU: the baselines take a few percent).
 DOWN_SHARE, UP_SHARE = 0.47, 0.47
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How far the whole pipeline is: ``fraction`` of its work in [0, 1] (tiles weigh most), and what it is
-    doing in words ("IRN upscale 3/12")."""
-
-    fraction: float
-    text: str
-
-
-@dataclass(frozen=True)
-class TileReady:
-    """A finished part of ``kind``: pixels (rows, cols, 3) in [0, 1] at HR position (row, col); for a map
-    ("error:KIND", "signed:KIND", "flip:KIND") its (rows, cols) values as ``error_map`` etc. give them."""
-
-    kind: str
-    row: int
-    col: int
-    pixels: np.ndarray
-
-
-@dataclass(frozen=True)
-class ResultReady:
-    result: Result
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the user should know (a missing SR model, a lossy LR file); level "info" or "warning"."""
-
-    level: str
-    text: str
-
-
-@dataclass(frozen=True)
-class RegionMeasured:
-    """Every method's metrics on a region computed before the whole image (``analysis.region``): kind ->
-    PSNR/SSIM on Y and RGB of ((r0, r1), (c0, c1)) against the original there, no border cropped. Until the
-    whole image is done these are the only figures; they are the region's, and say so."""
-
-    region: Region
-    metrics: dict[str, dict[str, float]]
-
-
-Event = Progress | TileReady | ResultReady | Notice | RegionMeasured
-EventSink = Callable[[Event], None]
-
-
-def _ignore(_event: Event) -> None:
-    pass
-
-
-def _check(cancel: CancelCheck | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled()
 
 
 def metrics_of(pixels: np.ndarray, reference: np.ndarray, scale: int, region: Region | None = None) -> dict:
@@ -126,36 +78,6 @@ def _irn_provenance(rescaler: IRNRescaler, settings, weights_name, *, inputs, la
         seconds=seconds,
         **extra,
     )
-
-
-def error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """(H, W) mean |pixels - reference| over RGB, in [0, 1]: what an error pane shows."""
-    return np.abs(pixels - reference).mean(axis=2)
-
-
-LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # BT.601
-
-
-def signed_error_map(pixels: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """(H, W) luma of ``pixels`` minus luma of ``reference`` (BT.601), in [-1, 1]: where a result is
-    brighter (positive) or darker (negative) than the original, which |x - HR| cannot say."""
-    return (pixels - reference) @ LUMA_WEIGHTS
-
-
-def largest_difference(a: np.ndarray, b: np.ndarray, *, window: int = 64) -> tuple[int, int]:
-    """(row, col) of the centre of the ``window``-pixel square where two (H, W, 3) float images in [0, 1]
-    differ most (mean |luma a - luma b|): where a viewer should look first. The square stays inside the
-    image; for an image smaller than it, its centre."""
-    if a.shape != b.shape or a.ndim != 3:
-        raise InvalidInputError(f"expected two (H, W, 3) images of one size, got {a.shape} and {b.shape}")
-    h, w = a.shape[:2]
-    size = max(1, min(window, h, w))
-    difference = np.abs(signed_error_map(a, b)).astype(np.float64)
-    # Window sums from the summed-area table: exact, and no border handling to get wrong.
-    table = np.pad(difference.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
-    sums = table[size:, size:] - table[:-size, size:] - table[size:, :-size] + table[:-size, :-size]
-    top, left = np.unravel_index(int(np.argmax(sums)), sums.shape)
-    return int(top) + size // 2, int(left) + size // 2
 
 
 def publish_with_maps(
@@ -192,7 +114,7 @@ def restore_lr(
     known: KnownTile | None = None,
     cancel: CancelCheck | None = None,
     priority: Priority = None,
-    on_event: EventSink = _ignore,
+    on_event: EventSink = ignore,
     span: tuple[float, float] = (0.0, 1.0),
 ) -> Result:
     """Upscale an IRN LR (h, w, 3) with the settings' latent; returns the restored ``Result`` ("irn_hr")
@@ -280,7 +202,7 @@ def run_comparison(
     drawn_latent: np.ndarray | None = None,
     known_lr: KnownTile | None = None,
     known_hr: KnownTile | None = None,
-    on_event: EventSink = _ignore,
+    on_event: EventSink = ignore,
 ) -> Comparison:
     """IRN down and up, then each baseline, on an (H, W, 3) HR image; results carry metrics against it.
 
@@ -325,7 +247,7 @@ def run_comparison(
     results["bicubic_lr"] = Result("bicubic_lr", bicubic_lr, Provenance("bicubic", settings, BASELINE_INPUTS))
     on_event(ResultReady(results["bicubic_lr"]))
     for index, baseline in enumerate(baselines):
-        _check(cancel)
+        check_cancel(cancel)
         on_event(Progress(DOWN_SHARE + UP_SHARE + (1 - DOWN_SHARE - UP_SHARE) * index / len(baselines), baseline.name))
         kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
         started = time.perf_counter()
@@ -337,7 +259,7 @@ def run_comparison(
         result.metrics = metrics_of(restored, hr, scale)
         results[kind] = result
         publish_with_maps(result, hr, on_event, cancel)
-    _check(cancel)
+    check_cancel(cancel)
     on_event(Progress(0.99, "LR fidelity"))
     fidelity = {
         "psnr_y": psnr(lr, bicubic_lr, y_channel=True),
@@ -354,13 +276,13 @@ def upscale_with_baselines(
     baselines: list[Baseline],
     output_size: tuple[int, int] | None = None,
     cancel: CancelCheck | None = None,
-    on_event: EventSink = _ignore,
+    on_event: EventSink = ignore,
 ) -> dict[str, Result]:
     """Each baseline's upscaler on the same (h, w, 3) LR that IRN restores: what someone who only has the
     LR can compare (no metrics without an original). Kinds as in ``run_comparison``."""
     results = {}
     for index, baseline in enumerate(baselines):
-        _check(cancel)
+        check_cancel(cancel)
         on_event(Progress(index / len(baselines), f"{baseline.name} on the same LR"))
         kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
         started = time.perf_counter()

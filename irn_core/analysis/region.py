@@ -21,18 +21,9 @@ from ..errors import InvalidInputError
 from ..ops.metrics import measure
 from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
 from ..rescaler import IRNRescaler
-from .compare import (
-    Comparison,
-    EventSink,
-    Progress,
-    RegionMeasured,
-    TileReady,
-    _check,
-    _ignore,
-    error_map,
-    run_comparison,
-    signed_error_map,
-)
+from .compare import Comparison, run_comparison
+from .events import EventSink, Progress, RegionMeasured, TileReady, check_cancel, ignore
+from .maps import error_map, signed_error_map
 from .perceptual import flip_map
 
 Region = tuple[tuple[int, int], tuple[int, int]]
@@ -71,7 +62,7 @@ def compare_region(
     baselines: list[Baseline],
     latent: np.ndarray,
     cancel: CancelCheck | None = None,
-    on_event: EventSink = _ignore,
+    on_event: EventSink = ignore,
 ) -> RegionComparison:
     """IRN down and up (with ``latent``, the whole LR's z, shape (C, ceil(H/s), ceil(W/s))) and every baseline
     on the (H, W, 3) ``hr`` inside ``region``, each sent as a ``TileReady`` at its HR position as it is done;
@@ -99,7 +90,7 @@ def compare_region(
         on_event(TileReady(kind, r0, c0, pixels[kind]))
         on_event(Progress(done / steps * 0.05, f"the region in view: {kind}"))
 
-    _check(cancel)
+    check_cancel(cancel)
     lr, forward_z = rescaler.encode(crop, cancel=cancel)
     z = latent[:, top // s : top // s + lr.shape[0], left // s : left // s + lr.shape[1]]
     send("irn_hr", rescaler.upscale(lr, z=z, output_size=crop.shape[:2], cancel=cancel), 2)
@@ -112,20 +103,20 @@ def compare_region(
         known_lr = KnownTile(tile, torch.from_numpy(np.ascontiguousarray(forward))[None])
         known_hr = KnownTile(tile, torch.from_numpy(pixels["irn_hr"].transpose(2, 0, 1).copy())[None])
     for index, baseline in enumerate(baselines):
-        _check(cancel)
+        check_cancel(cancel)
         kind = baseline.name if baseline.name in ("bicubic", "lanczos") else "sr"
         send(kind, baseline.roundtrip(crop, cancel=cancel)[1], 3 + index)
     metrics = {}
     for kind, p in pixels.items():  # a region's SSIMs take a few tenths of a second each: cancel between them
-        _check(cancel)
+        check_cancel(cancel)
         metrics[kind] = measure(p, reference, scale=s)
     on_event(RegionMeasured(((r0, r1), (c0, c1)), metrics))
     for kind, p in pixels.items():
-        _check(cancel)
+        check_cancel(cancel)
         on_event(TileReady(f"error:{kind}", r0, c0, error_map(p, reference)))
         on_event(TileReady(f"signed:{kind}", r0, c0, signed_error_map(p, reference)))
     for kind, restored in crops.items():  # FLIP filters spatially: computed with the crop's context, then cut
-        _check(cancel)
+        check_cancel(cancel)
         on_event(TileReady(f"flip:{kind}", r0, c0, flip_map(restored, crop, cancel=cancel)[0][inner]))
     return RegionComparison(((r0, r1), (c0, c1)), pixels, metrics, known_lr, known_hr)
 
@@ -190,7 +181,7 @@ def run_region_first(
     weights_name: str = "",
     cancel: CancelCheck | None = None,
     priority: Priority = None,
-    on_event: EventSink = _ignore,
+    on_event: EventSink = ignore,
 ) -> tuple[RegionComparison | None, Comparison]:
     """``compare_region`` on ``region`` (None: ``region_for_view`` of no view: the centre), then the whole
     ``run_comparison`` with the same latent, its tiles nearest ``priority`` first (LR row, col, or a function

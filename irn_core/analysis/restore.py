@@ -10,16 +10,8 @@ from ..io.images import LoadedImage
 from ..io.lrfile import LRInfo, lr_warnings, recorded_output_size
 from ..ops.tiling import CancelCheck, Priority
 from ..rescaler import IRNRescaler
-from .compare import (
-    EventSink,
-    Notice,
-    ResultReady,
-    _ignore,
-    metrics_of,
-    publish_with_maps,
-    restore_lr,
-    upscale_with_baselines,
-)
+from .compare import metrics_of, publish_with_maps, restore_lr, upscale_with_baselines
+from .events import EventSink, Notice, ResultReady, ignore
 from .results import ComparisonSettings, Result
 
 
@@ -33,7 +25,7 @@ def restore_lr_file(
     weights_name: str = "",
     cancel: CancelCheck | None = None,
     priority: Priority = None,
-    on_event: EventSink = _ignore,
+    on_event: EventSink = ignore,
 ) -> dict[str, Result]:
     """Restore the LR file ``image`` (as ``read_lr_info`` describes it, None for a foreign LR) at the size it
     records, then upscale the same LR with each baseline: the comparison someone who has only the LR wants.
@@ -70,7 +62,7 @@ def chosen_result_maps(
     reference: np.ndarray | None,
     scale: int,
     cancel: CancelCheck | None = None,
-    on_event: EventSink = _ignore,
+    on_event: EventSink = ignore,
 ) -> Result:
     """A restoration picked by the user (a latent draw) as the ``kind`` result: its metrics against
     ``reference`` (H, W, 3) and its error, signed-error and FLIP maps, all with its own ``provenance``, sent

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..baselines import Baseline, bicubic_downscale
-from ..errors import Cancelled, InvalidInputError
+from ..errors import InvalidInputError
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import measure, psnr
 from ..ops.tiling import CancelCheck
 from ..rescaler import IRNRescaler
+from .events import check_cancel
 from .results import IRN_HR_INPUTS, ComparisonSettings, Provenance
 
 LOSSLESS = 101  # the x position of "lossless" in a JPEG-quality study
@@ -87,11 +88,6 @@ def latent_statistics(z: np.ndarray) -> LatentStatistics:
     )
 
 
-def _check(cancel: CancelCheck | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled()
-
-
 def _scores(image: np.ndarray, reference: np.ndarray | None, scale: int) -> dict[str, float | None]:
     if reference is None:
         return {"psnr_y": None, "ssim_y": None, "psnr_rgb": None}
@@ -126,7 +122,7 @@ def sample_draws(
     total: np.ndarray | float = 0.0
     total_sq: np.ndarray | float = 0.0
     for i in range(draws):
-        _check(cancel)
+        check_cancel(cancel)
         image = rescaler.upscale(stored, seed=seed + i, temperature=temperature, output_size=output_size, cancel=cancel)
         draw = DrawResult(i, seed + i, temperature, image, **_scores(image, reference, rescaler.scale))
         result.draws.append(draw)
@@ -163,7 +159,7 @@ def temperature_sweep(
     for t in temperatures:
         values = []
         for d in range(draws):
-            _check(cancel)
+            check_cancel(cancel)
             image = rescaler.upscale(
                 stored, seed=seed + d, temperature=float(t), output_size=reference.shape[:2], cancel=cancel
             )
@@ -205,7 +201,7 @@ def jpeg_study(
         curves[ROBUST_LABEL] = []
         robust_lr = robust.downscale(reference, cancel=cancel)
     for quality in qualities:
-        _check(cancel)
+        check_cancel(cancel)
         q = LOSSLESS if quality is None else int(quality)
         restored = rescaler.upscale(
             jpeg_roundtrip(lr, quality),
