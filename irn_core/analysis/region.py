@@ -182,19 +182,22 @@ def run_region_first(
     cancel: CancelCheck | None = None,
     priority: Priority = None,
     on_event: EventSink = ignore,
+    latent: np.ndarray | None = None,
 ) -> tuple[RegionComparison | None, Comparison]:
     """``compare_region`` on ``region`` (None: ``region_for_view`` of no view: the centre), then the whole
     ``run_comparison`` with the same latent, its tiles nearest ``priority`` first (LR row, col, or a function
     asked before each tile: where the user looks now; default the region's centre). For images where
     ``wants_region_first`` is False, the whole comparison alone. The whole pass copies IRN's region in
-    rather than computing it again (the baselines, a few percent of the time, run whole)."""
+    rather than computing it again (the baselines, a few percent of the time, run whole). ``latent``: the
+    seeded whole-image draw, when the caller holds it already (C, ceil(H/s), ceil(W/s)); else drawn here."""
     if not wants_region_first(hr.shape, settings, first_look=True):
         return None, run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines,
                                     weights_name=weights_name, cancel=cancel, priority=priority,
                                     on_event=on_event)  # fmt: skip
     s = rescaler.scale
     h, w = hr.shape[:2]
-    latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
+    if latent is None:
+        latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
     region = region or region_for_view(hr.shape, None)
     first = compare_region(hr, region, rescaler=rescaler, baselines=baselines, latent=latent, cancel=cancel,
                            on_event=on_event)  # fmt: skip

@@ -270,17 +270,25 @@ def test_the_screenshot_waits_for_metrics_of_the_view_its_regions_or_the_whole_i
     assert not view_metrics_in(store, shown)
 
 
-def test_a_region_pass_after_a_move_sends_its_metrics_for_the_table(monkeypatch):
+def test_a_region_pass_after_a_move_sends_its_metrics_and_reuses_the_whole_images_latent(monkeypatch):
     from irn_core.analysis import region
     from irn_studio.control import tasks
 
-    sent = []
+    sent, latents, draws = [], [], []
     measured = compare.RegionMeasured(((0, 8), (0, 8)), {"irn_hr": {"psnr_y": 30.0}})
-    monkeypatch.setattr(region, "compare_region", lambda *a, on_event, **k: on_event(measured))
+
+    def compare_region(*_args, on_event, latent, **_kwargs):
+        latents.append(latent)
+        on_event(measured)
+
+    monkeypatch.setattr(region, "compare_region", compare_region)
+    rescaler = IRNRescaler(build_irn(2))
+    real_draw = rescaler.draw_latent
+    monkeypatch.setattr(rescaler, "draw_latent", lambda *a, **k: draws.append(k) or real_draw(*a, **k))
 
     class Models:
         def rescaler(self, settings):
-            return IRNRescaler(build_irn(settings.scale))
+            return rescaler
 
         def baselines(self, settings):
             return [], []
@@ -295,3 +303,7 @@ def test_a_region_pass_after_a_move_sends_its_metrics_for_the_table(monkeypatch)
     hr = np.zeros((16, 16, 3), np.float32)
     tasks.region_pass(Context(), models=Models(), settings=settings, hr=hr, view_region=((0, 8), (0, 8)))
     assert sent == [m.FirstRegionMetrics(((0, 8), (0, 8)), {"irn_hr": {"psnr_y": 30.0}}, settings)]
+    tasks.region_pass(Context(), models=Models(), settings=settings, hr=hr, view_region=((8, 16), (0, 8)))
+    assert len(draws) == 1 and latents[0] is latents[1]  # the whole image's z, drawn once for every pass
+    tasks.region_pass(Context(), models=Models(), settings=settings.replace(seed=4), hr=hr, view_region=((0, 8),) * 2)
+    assert len(draws) == 2 and not np.array_equal(latents[1], latents[2])  # another seed: another z
