@@ -91,6 +91,7 @@ def compare_region(
         on_event(Progress(done / steps * 0.05, f"the region in view: {kind}"))
 
     check_cancel(cancel)
+    on_event(Progress(0.0, f"the region in view ({c1 - c0}×{r1 - r0}): IRN down and up"))  # its longest step
     lr, forward_z = rescaler.encode(crop, cancel=cancel)
     z = latent[:, top // s : top // s + lr.shape[0], left // s : left // s + lr.shape[1]]
     send("irn_hr", rescaler.upscale(lr, z=z, output_size=crop.shape[:2], cancel=cancel), 2)

@@ -36,6 +36,7 @@ def test_every_method_of_the_region_equals_the_whole_image_inside_it(setup):
         inside = whole.results[kind].pixels[r0:r1, c0:c1]
         bound = LEVEL if kind == "irn_hr" else 1e-6
         assert np.abs(first.pixels[kind] - inside).max() < bound, kind
+    assert isinstance(events[0], compare.Progress) and "IRN down and up" in events[0].text  # said before it starts
     tiles = [e for e in events if isinstance(e, compare.TileReady)]
     kinds = ["irn_hr", "bicubic", "lanczos"]
     maps = [f"{p}:{k}" for k in kinds for p in ("error", "signed")] + [f"flip:{k}" for k in kinds]

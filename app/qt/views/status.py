@@ -35,6 +35,8 @@ class StatusLine:
         self._banner_timer.timeout.connect(banner.hide)
 
     def redraw(self, aspects: frozenset[str]) -> None:
+        if "image" in aspects:
+            self.bar.clearMessage()  # "opening …" and the like were about what came before
         if aspects & {"info", "image", "settings", "metrics"}:
             self._info()
         if "jobs" in aspects:
