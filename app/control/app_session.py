@@ -21,6 +21,7 @@ class AppSession:
         self.services = Services(store, executor, pipelines, models)
         self.view_work = ViewWork(self.services, run_produces=RUN_PRODUCES)
         self.commands = SessionCommands(self.services, looking_at=self.view_work.looking_at)
+        self.view_work.restart_comparison = self.commands.run
         self.studies = StudyCommands(self.services)
         self.exports = ExportCommands(self.services)
         # The commands, by the names the menus, scripts and tests use.

@@ -4,6 +4,7 @@ order their tiles by it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from ..model.kinds import COMPARED_KINDS
@@ -19,6 +20,9 @@ class ViewWork:
         self.store = services.store
         self.run_produces = run_produces
         self._looking_at: tuple[float, float] | None = None  # LR (row, col) at the view's centre
+        # The session's run command, set by its owner: a comparison still on its first region starts again
+        # at the region moved to, rather than a region pass computing beside it on the same cores.
+        self.restart_comparison: Callable[[], bool] | None = None
         self.store.changed.connect(self._on_store_changed)
 
     def looking_at(self) -> tuple[float, float] | None:
@@ -49,6 +53,11 @@ class ViewWork:
         if not wants_region_first(s.reference.shape, s.settings):
             return
         if all(visible_computed(s, kind, region) for kind in s.view.kinds if kind in self.run_produces):
+            return
+        comparison = s.jobs.running("comparison")
+        first_region_pending = not s.tiles.get("irn_hr") and comparison and comparison[0].produces == self.run_produces
+        if first_region_pending and self.restart_comparison is not None:
+            self.restart_comparison()  # its first region (seconds of work) becomes the region moved to
             return
         job = partial(self.services.pipelines.region_pass, models=self.services.models, settings=s.settings,
                       hr=s.reference, view_region=region, icc=s.icc_profile)  # fmt: skip

@@ -22,7 +22,7 @@ from ..ops.metrics import measure
 from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
 from ..rescaler import IRNRescaler
 from .compare import Comparison, run_comparison
-from .events import EventSink, Progress, RegionMeasured, TileReady, check_cancel, ignore
+from .events import Event, EventSink, Progress, RegionMeasured, TileReady, check_cancel, ignore
 from .maps import error_map, signed_error_map
 from .perceptual import flip_map
 
@@ -63,11 +63,13 @@ def compare_region(
     latent: np.ndarray,
     cancel: CancelCheck | None = None,
     on_event: EventSink = ignore,
+    share: float = 1.0,
 ) -> RegionComparison:
     """IRN down and up (with ``latent``, the whole LR's z, shape (C, ceil(H/s), ceil(W/s))) and every baseline
     on the (H, W, 3) ``hr`` inside ``region``, each sent as a ``TileReady`` at its HR position as it is done;
     then the region's metrics (``RegionMeasured``, also on the result) and each method's error, signed and
-    FLIP maps there, as (rows, cols) ``TileReady`` of "error:KIND", "signed:KIND" and "flip:KIND"."""
+    FLIP maps there, as (rows, cols) ``TileReady`` of "error:KIND", "signed:KIND" and "flip:KIND". ``Progress``
+    fractions run from 0 to ``share`` (the region's part of a larger job)."""
     s = rescaler.scale
     h, w = hr.shape[:2]
     if latent.shape[1:] != (-(-h // s), -(-w // s)):
@@ -88,10 +90,10 @@ def compare_region(
         crops[kind] = restored
         pixels[kind] = np.ascontiguousarray(restored[inner])
         on_event(TileReady(kind, r0, c0, pixels[kind]))
-        on_event(Progress(done / steps * 0.05, f"the region in view: {kind}"))
+        on_event(Progress(done / steps * share, f"the region in view: {kind}"))
 
     check_cancel(cancel)
-    on_event(Progress(0.0, f"the region in view ({c1 - c0}×{r1 - r0}): IRN down and up"))  # its longest step
+    on_event(Progress(0.0, f"view {c1 - c0}×{r1 - r0}: IRN down and up"))  # its longest step
     lr, forward_z = rescaler.encode(crop, cancel=cancel)
     z = latent[:, top // s : top // s + lr.shape[0], left // s : left // s + lr.shape[1]]
     send("irn_hr", rescaler.upscale(lr, z=z, output_size=crop.shape[:2], cancel=cancel), 2)
@@ -200,12 +202,23 @@ def run_region_first(
     if latent is None:
         latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
     region = region or region_for_view(hr.shape, None)
+    (a0, a1), (b0, b1) = aligned_region(region, hr.shape, s)
+    # The region's share of the job's work, by pixels with their context: the basis of the time estimate.
+    context = 2 * rescaler.overlap * s
+    region_pixels = (a1 - a0 + context) * (b1 - b0 + context)
+    share = region_pixels / (region_pixels + h * w)
+
+    def whole_progress(event: Event) -> None:
+        if isinstance(event, Progress):
+            event = Progress(share + (1 - share) * event.fraction, event.text)
+        on_event(event)
+
     first = compare_region(hr, region, rescaler=rescaler, baselines=baselines, latent=latent, cancel=cancel,
-                           on_event=on_event)  # fmt: skip
+                           on_event=on_event, share=share)  # fmt: skip
     (r0, r1), (c0, c1) = first.region
     whole = run_comparison(
         hr, rescaler=rescaler, settings=settings, baselines=baselines, weights_name=weights_name, cancel=cancel,
         priority=priority or ((r0 + r1) / 2 / s, (c0 + c1) / 2 / s), drawn_latent=latent,
-        known_lr=first.known_lr, known_hr=first.known_hr, on_event=on_event,
+        known_lr=first.known_lr, known_hr=first.known_hr, on_event=whole_progress,
     )  # fmt: skip
     return first, whole

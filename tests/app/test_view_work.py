@@ -1,10 +1,12 @@
 """What the view asks for: while a large photo's comparison runs, moving the view computes every method on the
 new region (a replace job), unless its pixels are already there; the workers read where the view is."""
 
+import numpy as np
 import pytest
 from stub_session import make_session, open_stub_image
 
 from irn_core.analysis import region
+from irn_studio.model import messages as m
 
 
 @pytest.fixture
@@ -17,6 +19,8 @@ def test_moving_the_view_while_the_whole_image_computes_computes_the_new_region_
     open_stub_image(session)
     store = session.store
     session.run()  # queued: the whole comparison is running
+    first = store.jobs.running("comparison")[0]  # and has shown its first region
+    store.apply(m.FromJob("comparison", first.generation, m.TileArrived("irn_hr", 0, 0, np.zeros((4, 4, 3), np.uint8))))
     session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
     assert session.view_work.looking_at() == (3.0, 3.0)  # LR pixels, read by the comparison's worker per tile
     executor.fire_timers()
@@ -27,6 +31,22 @@ def test_moving_the_view_while_the_whole_image_computes_computes_the_new_region_
     session.set_view(zoom=4.0, centre=(6.5, 6.5), region=((4, 8), (4, 8)))  # the same region again: nothing to do
     executor.fire_timers()
     assert [ctx.kind for ctx, _ in executor.queue].count("region") == 0
+
+
+def test_moving_the_view_before_the_first_region_arrives_starts_the_comparison_again_there(large):
+    session, executor = make_session()
+    open_stub_image(session)
+    store = session.store
+    session.run()  # queued: its first region is the view at the time, the centre
+    started = store.jobs.running("comparison")[0].generation
+    session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
+    executor.fire_timers()
+    kinds = [ctx.kind for ctx, _ in executor.queue]
+    assert "region" not in kinds  # no second region computed beside the first on the same cores
+    live = store.jobs.running("comparison")
+    assert len(live) == 1 and live[0].generation != started  # replaced by a comparison of the region moved to
+    comparison = next(job for ctx, job in reversed(executor.queue) if ctx.kind == "comparison")
+    assert comparison.keywords["view_region"] == ((4, 8), (4, 8))
 
 
 def test_no_region_pass_on_a_small_photo(monkeypatch):

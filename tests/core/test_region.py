@@ -76,6 +76,10 @@ def test_region_first_runs_the_region_then_the_whole_image_with_its_latent(setup
     kinds = [e.result.kind if isinstance(e, compare.ResultReady) else f"tile:{e.kind}"
              for e in events if isinstance(e, (compare.ResultReady, compare.TileReady))]  # fmt: skip
     assert kinds[:3] == ["tile:irn_hr", "tile:bicubic", "tile:lanczos"]  # the region, before any whole result
+    fractions = [e.fraction for e in events if isinstance(e, compare.Progress)]
+    share = (40 + 32) ** 2 / ((40 + 32) ** 2 + 150 * 206)  # the region with its context, of all the pixels
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)  # one progress, never back
+    assert max(f for f in fractions if f <= share + 1e-9) == pytest.approx(share)  # the estimate's basis
     restored = whole.results["irn_hr"].pixels
     assert np.abs(first.pixels["irn_hr"] - restored[:40, :40]).max() < LEVEL  # the same latent
     with pytest.raises(Cancelled):

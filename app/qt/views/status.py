@@ -19,7 +19,8 @@ class StatusLine:
         self.info_label, self.pixel_label, self.zoom_label = QLabel(""), QLabel(""), QLabel("")
         self.zoom_label.setToolTip("Screen pixels per image pixel (F fit, Ctrl+1 1:1, Ctrl+2 2:1, Ctrl+4 4:1)")
         self.progress_bar = QProgressBar()
-        self.progress_bar.setMaximumWidth(260)
+        self.progress_bar.setMinimumWidth(340)  # its text says what is computed and the time left: never a stub
+        self.progress_bar.setMaximumWidth(420)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.hide()
         self.cancel_button = QPushButton("Cancel")
