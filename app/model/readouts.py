@@ -110,9 +110,9 @@ def pane_caption(store: SessionState, kind: str) -> str:
     first = store.first_region
     if result is None and first is not None and kind in first.metrics and first_region_state(store, kind).current:
         values = first.metrics[kind]
-        text = (
-            f"{region_text(first.region)}: PSNR-Y {format_metric(values.get('psnr_y'), 2)} dB · "
-            f"SSIM-Y {format_metric(values.get('ssim_y'), 4)} (whole image computing)"
+        text = (  # the figures first: a narrow pane clips the caption's end
+            f"PSNR-Y {format_metric(values.get('psnr_y'), 2)} dB · SSIM-Y {format_metric(values.get('ssim_y'), 4)}"
+            f" of the {region_text(first.region)} (whole image computing)"
         )
     return text
 
