@@ -79,8 +79,8 @@ _LATENT: dict[tuple, np.ndarray] = {}  # the latest whole-image latent: a compar
 
 def _whole_latent(rescaler, settings: ComparisonSettings, shape: tuple[int, ...]) -> np.ndarray:
     """The seeded whole-image z for ``shape`` (HR), drawn once for a comparison and the region passes after it
-    (a 12 MP x4 latent takes about 0.3 s to draw). Shared: the pipelines only read it (torch.from_numpy of a
-    read-only array would warn, so it is not flagged)."""
+    (a 12 MP x4 latent took 0.65 s to draw here, on a busy machine). Shared: the pipelines only read it
+    (torch.from_numpy of a read-only array would warn, so it is not flagged)."""
     s, (h, w) = settings.scale, shape[:2]
     key = (id(rescaler), s, h, w, settings.temperature, settings.seed)
     latent = _LATENT.get(key)
