@@ -54,8 +54,9 @@ class ViewWork:
             return
         if all(visible_computed(s, kind, region) for kind in s.view.kinds if kind in self.run_produces):
             return
-        comparison = s.jobs.running("comparison")
-        first_region_pending = not s.tiles.get("irn_hr") and comparison and comparison[0].produces == self.run_produces
+        running = s.jobs.running("comparison")
+        whole_run = bool(running) and running[0].produces == self.run_produces  # a run, not a restoration
+        first_region_pending = whole_run and not s.tiles.get("irn_hr")
         if first_region_pending and self.restart_comparison is not None:
             self.restart_comparison()  # its first region (seconds of work) becomes the region moved to
             return

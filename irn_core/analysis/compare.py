@@ -22,9 +22,9 @@ from ..errors import InvalidInputError, IRNError
 from ..io.lrfile import JPEG_LR_WARNING
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import Region, measure, psnr, ssim
-from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
+from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile, check_cancel
 from ..rescaler import IRNRescaler
-from .events import Event, EventSink, Notice, Progress, RegionMeasured, ResultReady, TileReady, check_cancel, ignore
+from .events import Event, EventSink, Notice, Progress, RegionMeasured, ResultReady, TileReady, ignore
 from .maps import LUMA_WEIGHTS, error_map, largest_difference, signed_error_map
 from .perceptual import flip_map
 from .results import (

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import Cancelled
 from ..ops.metrics import Region
-from ..ops.tiling import CancelCheck
 from .results import Result
 
 
@@ -63,8 +61,3 @@ EventSink = Callable[[Event], None]
 
 def ignore(_event: Event) -> None:
     pass
-
-
-def check_cancel(cancel: CancelCheck | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled()

@@ -19,10 +19,10 @@ from ..analysis.results import ComparisonSettings
 from ..baselines import Baseline
 from ..errors import InvalidInputError
 from ..ops.metrics import measure
-from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile
+from ..ops.tiling import CancelCheck, KnownTile, Priority, Tile, check_cancel
 from ..rescaler import IRNRescaler
 from .compare import Comparison, run_comparison
-from .events import Event, EventSink, Progress, RegionMeasured, TileReady, check_cancel, ignore
+from .events import Event, EventSink, Progress, RegionMeasured, TileReady, ignore
 from .maps import error_map, signed_error_map
 from .perceptual import flip_map
 

@@ -17,9 +17,8 @@ from ..baselines import Baseline, bicubic_downscale
 from ..errors import InvalidInputError
 from ..ops.codecs import jpeg_roundtrip, pad_to_multiple
 from ..ops.metrics import measure, psnr
-from ..ops.tiling import CancelCheck
+from ..ops.tiling import CancelCheck, check_cancel
 from ..rescaler import IRNRescaler
-from .events import check_cancel
 from .results import IRN_HR_INPUTS, ComparisonSettings, Provenance
 
 LOSSLESS = 101  # the x position of "lossless" in a JPEG-quality study

@@ -139,6 +139,12 @@ def plan_tiles(
     return tiles
 
 
+def check_cancel(cancel: CancelCheck | None) -> None:
+    """Raise Cancelled when ``cancel`` is set: the one check of the tile engine and the pipelines above it."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+
+
 def run_tiled(
     fn: Callable[[torch.Tensor, StepCallback], torch.Tensor],
     source: torch.Tensor,
@@ -193,14 +199,12 @@ def run_tiled(
             on_tile(k, target[0, :3].clamp(0, 1).permute(1, 2, 0).numpy())
 
     def step(finished: int, total: int) -> None:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
+        check_cancel(cancel)
         if progress is not None and finished < total:
             progress(done + finished / total, len(tiles))
 
     for done in range(len(tiles)):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
+        check_cancel(cancel)
         t = _next_tile(remaining, priority)
         r0, r1 = max(0, t.row0 - overlap), min(lr_h, t.row1 + overlap)
         c0, c1 = max(0, t.col0 - overlap), min(lr_w, t.col1 + overlap)
