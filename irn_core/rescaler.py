@@ -6,14 +6,13 @@ Sizes that are not a multiple of the scale are mirror-padded on the bottom and r
 multiple; the LR image then covers the padded size, ceil(H/s) x ceil(W/s), and
 ``upscale(..., output_size=(H, W))`` or ``roundtrip`` crops the restored image back to the input's size.
 
-Large images run through the tile engine (``ops.tiling``) so that memory stays bounded. The latent z
-is drawn once for the whole image, so tiling does not change which z is used.
+Large images run through the tile engine (``ops.tiling``) so that memory stays bounded. The latent z is
+the seed's field (``ops.latent``), the same at every position whatever the tiling or the region drawn.
 """
 
 from __future__ import annotations
 
 import functools
-import secrets
 import warnings
 
 import numpy as np
@@ -24,6 +23,7 @@ from .errors import InvalidInputError
 from .io.checkpoints import LoadedIRN, load_model, weights_fingerprint
 from .nn.irn import IRN, reduced_precision_copy
 from .ops.codecs import pad_to_multiple
+from .ops.latent import draw_latent_into
 from .ops.tiling import (
     CancelCheck,
     KnownTile,
@@ -167,20 +167,21 @@ class IRNRescaler:
         return self.encode(hr, progress=progress, cancel=cancel)[0]
 
     def draw_latent(
-        self, lr_height: int, lr_width: int, *, temperature: float = 1.0, seed: int | None = None
+        self,
+        lr_height: int,
+        lr_width: int,
+        *,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        top: int = 0,
+        left: int = 0,
     ) -> np.ndarray:
-        """z ~ N(0, temperature^2 I) of shape (3*scale**2 - 3, h, w), from a generator seeded by ``seed``."""
-        if temperature < 0:
-            raise InvalidInputError(f"temperature must be >= 0, got {temperature}")
+        """z ~ N(0, temperature^2 I) of shape (3*scale**2 - 3, lr_height, lr_width): LR rows top.. and columns
+        left.. of ``seed``'s latent field (``ops.latent``; None: a random seed). A region's draw equals the
+        same region of a whole image's."""
         z = torch.empty((self.latent_channels, lr_height, lr_width))
-        self._draw_into(z, temperature=temperature, seed=seed)
+        draw_latent_into(z, temperature=temperature, seed=seed, top=top, left=left)
         return z.numpy()
-
-    @staticmethod
-    def _draw_into(z: torch.Tensor, *, temperature: float, seed: int | None) -> None:
-        generator = torch.Generator().manual_seed(secrets.randbits(63) if seed is None else int(seed))
-        torch.randn(z.shape, generator=generator, out=z)
-        z.mul_(temperature)
 
     def upscale(
         self,
@@ -220,7 +221,7 @@ class IRNRescaler:
         source = torch.empty((1, 3 + self.latent_channels, h, w))
         source[:, :3] = y if self.restorer is None else self._restore_compressed(y, cancel)
         if z is None:
-            self._draw_into(source[0, 3:], temperature=temperature, seed=seed)
+            draw_latent_into(source[0, 3:], temperature=temperature, seed=seed)
         else:
             source[0, 3:] = torch.from_numpy(np.asarray(z, dtype=np.float32))
         out = run_tiled(

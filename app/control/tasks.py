@@ -74,23 +74,6 @@ def _forward(ctx: JobContext, icc: bytes | None = None, settings: ComparisonSett
     return on_event
 
 
-_LATENT: dict[tuple, np.ndarray] = {}  # the latest whole-image latent: a comparison's, which its region passes reuse
-
-
-def _whole_latent(rescaler, settings: ComparisonSettings, shape: tuple[int, ...]) -> np.ndarray:
-    """The seeded whole-image z for ``shape`` (HR), drawn once for a comparison and the region passes after it
-    (a 12 MP x4 latent took 0.65 s to draw here, on a busy machine). Shared: the pipelines only read it
-    (torch.from_numpy of a read-only array would warn, so it is not flagged)."""
-    s, (h, w) = settings.scale, shape[:2]
-    key = (id(rescaler), s, h, w, settings.temperature, settings.seed)
-    latent = _LATENT.get(key)
-    if latent is None:
-        latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
-        _LATENT.clear()
-        _LATENT[key] = latent
-    return latent
-
-
 def _baselines(ctx: JobContext, models: ModelCache, settings: ComparisonSettings) -> list:
     baselines, notices = models.baselines(settings)
     for text in notices:
@@ -122,7 +105,6 @@ def comparison(
         cancel=ctx.cancel,
         priority=priority,
         on_event=_forward(ctx, icc, settings),
-        latent=_whole_latent(rescaler, settings, hr.shape) if region.wants_region_first(hr.shape, settings) else None,
     )
     summary = studies.latent_statistics(result.latent).describe() if result.latent is not None else ""
     ctx.emit(m.ComparisonDone(result.latent, summary, result.lr_fidelity, time.perf_counter() - started))
@@ -131,13 +113,11 @@ def comparison(
 def region_pass(
     ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, view_region, icc=None
 ) -> None:
-    """Every method on the region the user moved to, with the whole image's latent (drawn again: the same z),
-    while the whole comparison goes on; its metrics replace the earlier region's in the table."""
-    rescaler = models.rescaler(settings)
+    """Every method on the region the user moved to, with its part of the whole image's latent field (the
+    same z), while the whole comparison goes on; its metrics replace the earlier region's in the table."""
     region.compare_region(
-        hr, region.region_for_view(hr.shape, view_region), rescaler=rescaler,
-        baselines=_baselines(ctx, models, settings), latent=_whole_latent(rescaler, settings, hr.shape),
-        cancel=ctx.cancel,
+        hr, region.region_for_view(hr.shape, view_region), rescaler=models.rescaler(settings), settings=settings,
+        baselines=_baselines(ctx, models, settings), cancel=ctx.cancel,
         on_event=_forward(ctx, icc, settings),
     )  # fmt: skip
 

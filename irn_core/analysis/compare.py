@@ -110,7 +110,6 @@ def restore_lr(
     reference: np.ndarray | None = None,
     output_size: tuple[int, int] | None = None,
     oracle_latent: np.ndarray | None = None,
-    drawn_latent: np.ndarray | None = None,
     known: KnownTile | None = None,
     cancel: CancelCheck | None = None,
     priority: Priority = None,
@@ -121,8 +120,8 @@ def restore_lr(
     and sends it (and, with a ``reference`` HR, its error map; metrics are on the result) to ``on_event``.
 
     The LR is first stored as the settings say (JPEG or lossless). ``oracle_latent`` (C, h, w) is used
-    when ``settings.oracle_z``; ``drawn_latent`` replaces the seeded draw (a region-first pass's z, whose
-    restored region ``known`` is then reused, not recomputed, when the LR is stored losslessly). output_size
+    when ``settings.oracle_z``; otherwise z is the settings' seeded draw, and ``known`` (a region restored
+    before with the same LR, settings and draw) is reused, not recomputed, when the LR is stored losslessly. output_size
     defaults to the reference's size, else the full h*s x w*s. span: the part of a longer pipeline's
     progress this restoration covers.
     """
@@ -153,13 +152,13 @@ def restore_lr(
         stored,
         temperature=settings.temperature,
         seed=settings.seed,
-        z=oracle_latent if use_oracle else drawn_latent,
+        z=oracle_latent if use_oracle else None,
         output_size=output_size,
         progress=on_progress,
         cancel=cancel,
         on_tile=on_tile,
         priority=priority,
-        known=known if drawn_latent is not None and not use_oracle and settings.jpeg_quality is None else None,
+        known=known if not use_oracle and settings.jpeg_quality is None else None,
     )
     provenance = _irn_provenance(
         rescaler,
@@ -199,7 +198,6 @@ def run_comparison(
     weights_name: str = "",
     cancel: CancelCheck | None = None,
     priority: Priority = None,
-    drawn_latent: np.ndarray | None = None,
     known_lr: KnownTile | None = None,
     known_hr: KnownTile | None = None,
     on_event: EventSink = ignore,
@@ -207,9 +205,9 @@ def run_comparison(
     """IRN down and up, then each baseline, on an (H, W, 3) HR image; results carry metrics against it.
 
     Sends, in order: the IRN LR ("irn_lr"), the restored IRN image with its tiles as they finish (nearest
-    ``priority`` first; ``drawn_latent``: the z a region-first pass used, irn_core.analysis.region), the
-    bicubic LR, then each baseline (kind = its name, "sr" for any SR model), each with its error map.
-    known_lr / known_hr: that pass's IRN parts (LR and z; restored pixels), copied in instead of recomputed.
+    ``priority`` first), the bicubic LR, then each baseline (kind = its name, "sr" for any SR model), each
+    with its error map. known_lr / known_hr: a region-first pass's IRN parts (LR and z; restored pixels with
+    the same settings, irn_core.analysis.region), copied in instead of recomputed.
     """
     if settings.scale != rescaler.scale:
         raise InvalidInputError(f"settings ask for x{settings.scale}, but the rescaler's IRN is x{rescaler.scale}")
@@ -236,7 +234,6 @@ def run_comparison(
         weights_name=weights_name,
         reference=hr,
         oracle_latent=latent,
-        drawn_latent=drawn_latent,
         known=known_hr,
         cancel=cancel,
         priority=priority,

@@ -3,8 +3,9 @@
 IRN is fully convolutional with a bounded receptive field, and the tile engine already relies on that: a
 region computed with the rescaler's tile context (``IRNRescaler.overlap`` LR pixels) equals the whole-image
 result inside the region within the tile engine's bound (under one 8-bit level), and the restoration uses the
-whole-image latent's crop, so its pixels are the final result's. Bicubic and Lanczos (kernels of 4 and 6 taps
-per scale) and the SR network (a receptive field well under the context) agree likewise.
+whole image's z there, so its pixels are the final result's. Bicubic and Lanczos (kernels of 4 and 6 taps
+per scale) and the SR network (a receptive field well under the context) agree likewise. The region's z is
+its part of the seed's latent field (``irn_core.ops.latent``): the blocks under it, drawn alone.
 """
 
 from __future__ import annotations
@@ -59,21 +60,20 @@ def compare_region(
     region: Region,
     *,
     rescaler: IRNRescaler,
+    settings: ComparisonSettings,
     baselines: list[Baseline],
-    latent: np.ndarray,
     cancel: CancelCheck | None = None,
     on_event: EventSink = ignore,
     share: float = 1.0,
 ) -> RegionComparison:
-    """IRN down and up (with ``latent``, the whole LR's z, shape (C, ceil(H/s), ceil(W/s))) and every baseline
-    on the (H, W, 3) ``hr`` inside ``region``, each sent as a ``TileReady`` at its HR position as it is done;
-    then the region's metrics (``RegionMeasured``, also on the result) and each method's error, signed and
-    FLIP maps there, as (rows, cols) ``TileReady`` of "error:KIND", "signed:KIND" and "flip:KIND". ``Progress``
-    fractions run from 0 to ``share`` (the region's part of a larger job)."""
+    """IRN down and up (with the region's part of the settings' seeded latent field, which the whole image's
+    restoration draws too) and every baseline on the (H, W, 3) ``hr`` inside ``region``, each sent as a
+    ``TileReady`` at its HR position as it is done; then the region's metrics (``RegionMeasured``, also on the
+    result) and each method's error, signed and FLIP maps there, as (rows, cols) ``TileReady`` of
+    "error:KIND", "signed:KIND" and "flip:KIND". ``Progress`` fractions run from 0 to ``share`` (the region's
+    part of a larger job)."""
     s = rescaler.scale
     h, w = hr.shape[:2]
-    if latent.shape[1:] != (-(-h // s), -(-w // s)):
-        raise InvalidInputError(f"expected the whole image's latent {(-(-h // s), -(-w // s))}, got {latent.shape[1:]}")
     (r0, r1), (c0, c1) = aligned_region(region, hr.shape, s)
     context = rescaler.overlap * s
     top, left = max(0, r0 - context), max(0, c0 - context)
@@ -95,7 +95,9 @@ def compare_region(
     check_cancel(cancel)
     on_event(Progress(0.0, f"view {c1 - c0}×{r1 - r0}: IRN down and up"))  # its longest step
     lr, forward_z = rescaler.encode(crop, cancel=cancel)
-    z = latent[:, top // s : top // s + lr.shape[0], left // s : left // s + lr.shape[1]]
+    z = rescaler.draw_latent(
+        *lr.shape[:2], temperature=settings.temperature, seed=settings.seed, top=top // s, left=left // s
+    )
     send("irn_hr", rescaler.upscale(lr, z=z, output_size=crop.shape[:2], cancel=cancel), 2)
     known_lr = known_hr = None
     if r1 % s == 0 and c1 % s == 0:
@@ -185,22 +187,19 @@ def run_region_first(
     cancel: CancelCheck | None = None,
     priority: Priority = None,
     on_event: EventSink = ignore,
-    latent: np.ndarray | None = None,
 ) -> tuple[RegionComparison | None, Comparison]:
     """``compare_region`` on ``region`` (None: ``region_for_view`` of no view: the centre), then the whole
-    ``run_comparison`` with the same latent, its tiles nearest ``priority`` first (LR row, col, or a function
-    asked before each tile: where the user looks now; default the region's centre). For images where
-    ``wants_region_first`` is False, the whole comparison alone. The whole pass copies IRN's region in
-    rather than computing it again (the baselines, a few percent of the time, run whole). ``latent``: the
-    seeded whole-image draw, when the caller holds it already (C, ceil(H/s), ceil(W/s)); else drawn here."""
+    ``run_comparison`` (whose restoration draws the same latent field), its tiles nearest ``priority`` first
+    (LR row, col, or a function asked before each tile: where the user looks now; default the region's
+    centre). For images where ``wants_region_first`` is False, the whole comparison alone. The whole pass
+    copies IRN's region in rather than computing it again (the baselines, a few percent of the time, run
+    whole)."""
     if not wants_region_first(hr.shape, settings, first_look=True):
         return None, run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines,
                                     weights_name=weights_name, cancel=cancel, priority=priority,
                                     on_event=on_event)  # fmt: skip
     s = rescaler.scale
     h, w = hr.shape[:2]
-    if latent is None:
-        latent = rescaler.draw_latent(-(-h // s), -(-w // s), temperature=settings.temperature, seed=settings.seed)
     region = region or region_for_view(hr.shape, None)
     (a0, a1), (b0, b1) = aligned_region(region, hr.shape, s)
     # The region's share of the job's work, by pixels with their context: the basis of the time estimate.
@@ -213,12 +212,12 @@ def run_region_first(
             event = Progress(share + (1 - share) * event.fraction, event.text)
         on_event(event)
 
-    first = compare_region(hr, region, rescaler=rescaler, baselines=baselines, latent=latent, cancel=cancel,
+    first = compare_region(hr, region, rescaler=rescaler, settings=settings, baselines=baselines, cancel=cancel,
                            on_event=on_event, share=share)  # fmt: skip
     (r0, r1), (c0, c1) = first.region
     whole = run_comparison(
         hr, rescaler=rescaler, settings=settings, baselines=baselines, weights_name=weights_name, cancel=cancel,
-        priority=priority or ((r0 + r1) / 2 / s, (c0 + c1) / 2 / s), drawn_latent=latent,
+        priority=priority or ((r0 + r1) / 2 / s, (c0 + c1) / 2 / s),
         known_lr=first.known_lr, known_hr=first.known_hr, on_event=whole_progress,
     )  # fmt: skip
     return first, whole

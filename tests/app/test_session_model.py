@@ -272,21 +272,19 @@ def test_the_screenshot_waits_for_metrics_of_the_view_its_regions_or_the_whole_i
     assert not view_metrics_in(store, shown)
 
 
-def test_a_region_pass_after_a_move_sends_its_metrics_and_reuses_the_whole_images_latent(monkeypatch):
+def test_a_region_pass_after_a_move_sends_its_metrics_with_the_settings_it_ran_with(monkeypatch):
     from irn_core.analysis import region
     from irn_studio.control import tasks
 
-    sent, latents, draws = [], [], []
+    sent, asked = [], []
     measured = compare.RegionMeasured(((0, 8), (0, 8)), {"irn_hr": {"psnr_y": 30.0}})
 
-    def compare_region(*_args, on_event, latent, **_kwargs):
-        latents.append(latent)
+    def compare_region(_hr, view, *, on_event, settings, **_kwargs):
+        asked.append((view, settings))
         on_event(measured)
 
     monkeypatch.setattr(region, "compare_region", compare_region)
     rescaler = IRNRescaler(build_irn(2))
-    real_draw = rescaler.draw_latent
-    monkeypatch.setattr(rescaler, "draw_latent", lambda *a, **k: draws.append(k) or real_draw(*a, **k))
 
     class Models:
         def rescaler(self, settings):
@@ -301,11 +299,8 @@ def test_a_region_pass_after_a_move_sends_its_metrics_and_reuses_the_whole_image
         def emit(self, message):
             sent.append(message)
 
-    settings = ComparisonSettings(scale=2)
-    hr = np.zeros((16, 16, 3), np.float32)
-    tasks.region_pass(Context(), models=Models(), settings=settings, hr=hr, view_region=((0, 8), (0, 8)))
+    settings = ComparisonSettings(scale=2, seed=4)
+    hr = np.zeros((160, 160, 3), np.float32)
+    tasks.region_pass(Context(), models=Models(), settings=settings, hr=hr, view_region=((80, 160), (0, 80)))
     assert sent == [m.FirstRegionMetrics(((0, 8), (0, 8)), {"irn_hr": {"psnr_y": 30.0}}, settings)]
-    tasks.region_pass(Context(), models=Models(), settings=settings, hr=hr, view_region=((8, 16), (0, 8)))
-    assert len(draws) == 1 and latents[0] is latents[1]  # the whole image's z, drawn once for every pass
-    tasks.region_pass(Context(), models=Models(), settings=settings.replace(seed=4), hr=hr, view_region=((0, 8),) * 2)
-    assert len(draws) == 2 and not np.array_equal(latents[1], latents[2])  # another seed: another z
+    assert asked == [(((80, 160), (0, 80)), settings)]  # the view, and the seed whose field it draws

@@ -24,14 +24,12 @@ def setup():
 def test_every_method_of_the_region_equals_the_whole_image_inside_it(setup):
     rescaler, hr, baselines = setup
     settings = ComparisonSettings(scale=2, seed=5)
-    latent = rescaler.draw_latent(75, 103, temperature=1.0, seed=5)
     events = []
-    first = region.compare_region(hr, ((41, 97), (133, 206)), rescaler=rescaler, baselines=baselines,
-                                  latent=latent, on_event=events.append)  # fmt: skip
+    first = region.compare_region(hr, ((41, 97), (133, 206)), rescaler=rescaler, settings=settings,
+                                  baselines=baselines, on_event=events.append)  # fmt: skip
     (r0, r1), (c0, c1) = first.region
     assert (r0, c0) == (40, 132) and (r1, c1) == (98, 206)  # aligned to the LR grid, clipped to the image
-    whole = compare.run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines,
-                                   drawn_latent=latent)  # fmt: skip
+    whole = compare.run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines)
     for kind in ("irn_hr", "bicubic", "lanczos"):
         inside = whole.results[kind].pixels[r0:r1, c0:c1]
         bound = LEVEL if kind == "irn_hr" else 1e-6
@@ -58,11 +56,10 @@ def test_every_method_of_the_region_equals_the_whole_image_inside_it(setup):
 def test_without_context_the_region_would_differ(setup, monkeypatch):
     """The context is what makes the region final: with none, the region's border is wrong."""
     rescaler, hr, baselines = setup
-    latent = rescaler.draw_latent(75, 103, temperature=1.0, seed=5)
+    settings = ComparisonSettings(scale=2, seed=5)
     monkeypatch.setattr(rescaler, "overlap", 0)  # the region's context is the rescaler's tile context
-    first = region.compare_region(hr, ((40, 98), (60, 120)), rescaler=rescaler, baselines=baselines, latent=latent)
-    whole = compare.run_comparison(hr, rescaler=rescaler, settings=ComparisonSettings(scale=2, seed=5),
-                                   baselines=baselines, drawn_latent=latent)  # fmt: skip
+    first = region.compare_region(hr, ((40, 98), (60, 120)), rescaler=rescaler, settings=settings, baselines=baselines)
+    whole = compare.run_comparison(hr, rescaler=rescaler, settings=settings, baselines=baselines)
     assert np.abs(first.pixels["bicubic"] - whole.results["bicubic"].pixels[40:98, 60:120]).max() > 1e-3
 
 
@@ -93,8 +90,8 @@ def test_region_first_runs_the_region_then_the_whole_image_with_its_latent(setup
 def test_a_region_outside_the_image_is_refused(setup):
     rescaler, hr, baselines = setup
     with pytest.raises(InvalidInputError, match="expected a region inside"):
-        region.compare_region(hr, ((500, 600), (0, 10)), rescaler=rescaler, baselines=baselines,
-                              latent=rescaler.draw_latent(75, 103))  # fmt: skip
+        region.compare_region(hr, ((500, 600), (0, 10)), rescaler=rescaler, settings=ComparisonSettings(scale=2),
+                              baselines=baselines)  # fmt: skip
 
 
 def test_the_first_region_is_the_view_when_zoomed_in_and_the_centre_at_fit():

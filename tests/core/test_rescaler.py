@@ -47,6 +47,35 @@ def test_seed_and_temperature(net4, small_image):
         rescaler.upscale(lr, z=np.zeros((3, 2, 2), np.float32))
 
 
+def test_a_regions_latent_is_that_region_of_the_whole_draw_whatever_the_images_size(net4):
+    from irn_core.ops.latent import LATENT_BLOCK_LR
+
+    rescaler = IRNRescaler(net4, device="cpu")
+    whole = rescaler.draw_latent(150, 211, seed=7, temperature=0.8)
+    assert whole.shape == (45, 150, 211)
+    for top, left, h, w in ((0, 0, 150, 211), (63, 64, 2, 1), (70, 100, 80, 111), (1, 2, 3, 200)):
+        part = rescaler.draw_latent(h, w, seed=7, temperature=0.8, top=top, left=left)
+        assert np.array_equal(part, whole[:, top : top + h, left : left + w]), (top, left)
+    larger = rescaler.draw_latent(300, 400, seed=7, temperature=0.8)
+    assert np.array_equal(larger[:, :150, :211], whole)  # a seed names one field: image size does not move it
+    blocks = (
+        whole[:, :LATENT_BLOCK_LR, :LATENT_BLOCK_LR],
+        whole[:, :LATENT_BLOCK_LR, LATENT_BLOCK_LR : 2 * LATENT_BLOCK_LR],
+    )
+    assert not np.array_equal(*blocks)  # each block its own draw
+    assert abs(whole.std() - 0.8) < 0.01 and abs(whole.mean()) < 0.01  # N(0, T^2)
+    assert not np.array_equal(rescaler.draw_latent(8, 8, seed=8), rescaler.draw_latent(8, 8, seed=7))
+    with pytest.raises(ValueError, match="inside the LR plane"):
+        rescaler.draw_latent(8, 8, seed=7, top=-1)
+
+
+def test_upscale_draws_the_seeds_field(net4, small_image):
+    rescaler = IRNRescaler(net4, device="cpu", precision="fp32")
+    lr = rescaler.downscale(small_image)
+    z = rescaler.draw_latent(*lr.shape[:2], seed=3, temperature=0.5)
+    assert np.array_equal(rescaler.upscale(lr, seed=3, temperature=0.5), rescaler.upscale(lr, z=z))
+
+
 @pytest.mark.slow
 def test_tiled_and_untiled_results_differ_by_less_than_one_level(net4, astronaut):
     hr = astronaut[:192, :160]
