@@ -40,7 +40,7 @@ _EXPORTS = {
     "measure": ".ops.metrics",
     "mod_crop": ".ops.metrics",
     "read_image": ".io.images",
-    "write_png": ".io.images",
+    "write_png": ".io.writing",
     "LoadedImage": ".io.images",
     "IRNError": ".errors",
     "InvalidInputError": ".errors",
@@ -97,7 +97,8 @@ if TYPE_CHECKING:
     from .device import pick_device
     from .errors import Cancelled, ConfigError, ImageIOError, InvalidInputError, IRNError, WeightsError
     from .io.checkpoints import CheckpointInfo, LoadedIRN, describe_checkpoint, load_irn, load_model, save_irn
-    from .io.images import LoadedImage, read_image, write_png
+    from .io.images import LoadedImage, read_image
+    from .io.writing import write_png
     from .nn.irn import IRN, SUPPORTED_SCALES, build_irn, count_parameters
     from .ops.metrics import measure, mod_crop, psnr, ssim
     from .ops.resize import imresize

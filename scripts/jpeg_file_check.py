@@ -15,7 +15,8 @@ import numpy as np
 from PIL import Image
 
 from irn_core import IRNRescaler
-from irn_core.io.images import encode_jpeg, list_images, read_image
+from irn_core.io.images import list_images, read_image
+from irn_core.io.writing import encode_jpeg
 from irn_core.ops.metrics import mod_crop, psnr
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from irn_core.analysis.files import lr_record
 from irn_core.analysis.models import ModelCache
 from irn_core.analysis.results import ComparisonSettings
-from irn_core.io.images import write_bytes_atomic, write_png
+from irn_core.io.writing import write_bytes_atomic, write_png
 
 from ..model import messages as m
 from .executor import JobContext

@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     _app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive for the run)
     import tempfile
 
-    from irn_core.io.images import write_jpeg, write_png
+    from irn_core.io.writing import write_jpeg, write_png
 
     from .window import MainWindow
 

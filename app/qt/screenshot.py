@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtWidgets import QApplication
 
-from irn_core.io.images import write_bytes_atomic
+from irn_core.io.writing import write_bytes_atomic
 
 from ..model.readouts import metrics_record, pane_record, study_curves, visible_computed
 from .geometry import zoom_of

@@ -16,7 +16,9 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import InvalidInputError, OutputExistsError
 from ..io.batch import BatchItem, collect_images, plan_batch
-from ..io.images import READABLE_SUFFIXES, check_output, jpeg_comment_fields, remove_stale_parts
+from ..io.images import READABLE_SUFFIXES
+from ..io.metadata import jpeg_comment_fields
+from ..io.writing import check_output, remove_stale_parts
 
 KEY_REQUEST = "irn-studio:request"
 

@@ -20,9 +20,10 @@ import numpy as np
 from ..errors import InvalidInputError, OutputExistsError
 from ..io.batch import AlreadyDone, BatchItem
 from ..io.checkpoints import model_name
-from ..io.images import LoadedImage, encode_jpeg, probe_image, read_image, write_bytes_atomic, write_png
+from ..io.images import LoadedImage, probe_image, read_image
 from ..io.lrfile import JPEG_LR_WARNING, LRInfo, lr_metadata, lr_warnings, read_lr_info, recorded_output_size
 from ..io.metadata import PhotoMetadata
+from ..io.writing import encode_jpeg, write_bytes_atomic, write_png
 from ..ops.metrics import TOO_SMALL_NOTE, measure, too_small
 from ..ops.tiling import CancelCheck, ProgressCallback
 from ..rescaler import IRNRescaler

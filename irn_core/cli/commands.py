@@ -197,7 +197,7 @@ def _device_type(device: str) -> str:
 
 
 def cmd_export(args) -> int:
-    from ..io.images import check_output
+    from ..io.writing import check_output
     from ..training import export_run
 
     check_output(args.output, overwrite=args.overwrite)
@@ -231,7 +231,7 @@ def cmd_train_jpeg(args) -> int:
 
 def cmd_bench(args) -> int:
     from ..analysis.bench import format_table, run_bench
-    from ..io.images import write_bytes_atomic
+    from ..io.writing import write_bytes_atomic
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     report = run_bench(
@@ -257,8 +257,9 @@ def cmd_bench(args) -> int:
 def cmd_sample(args) -> int:
     from ..analysis.figure import colorize
     from ..analysis.studies import DrawResult, draws_csv, sample_draws
-    from ..io.images import read_image, write_bytes_atomic, write_png
+    from ..io.images import read_image
     from ..io.lrfile import read_lr_info, recorded_output_size
+    from ..io.writing import write_bytes_atomic, write_png
 
     image = read_image(args.input)
     info = read_lr_info(image)

@@ -181,7 +181,7 @@ def _scale_for_names(args) -> int:
 
 
 def _check_output_folder(out_dir: Path) -> None:
-    from ..io.images import check_output
+    from ..io.writing import check_output
 
     check_output(out_dir / ".irn-studio-probe", overwrite=True)
 
@@ -190,7 +190,7 @@ def cmd_rescale(args) -> int:
     """downscale, upscale or roundtrip over the inputs (args.command says which)."""
     from ..analysis.file_plan import plan_files
     from ..io.batch import BatchItem, run_batch
-    from ..io.images import check_output
+    from ..io.writing import check_output
 
     for raw in args.inputs:
         if not Path(raw).exists():

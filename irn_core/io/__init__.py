@@ -9,8 +9,9 @@ from .checkpoints import (
     save_irn,
     weights_fingerprint,
 )
-from .images import LoadedImage, list_images, read_image, write_bytes_atomic, write_png
+from .images import LoadedImage, list_images, read_image
 from .lrfile import LRInfo, lr_metadata, read_lr_info
+from .writing import write_bytes_atomic, write_png
 
 __all__ = [
     "CheckpointInfo",

@@ -10,8 +10,6 @@ directly) and any checkpoint spandrel recognises. ``describe_checkpoint`` return
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import os
 import re
@@ -24,30 +22,45 @@ from torch import nn
 from ..errors import WeightsError
 from ..nn.crm import CRM_ARCHITECTURE, CompressionRestorer
 from ..nn.irn import ARCHITECTURE, IRN, SUPPORTED_SCALES, build_irn, official_haar_weights
-from ..nn.sr import COMPACT_ARCHITECTURE, SR_CONVS, SR_FEATURES, CompactSR
-from .images import file_mode
+from .sr_checkpoints import SR_FORMAT, load_sr_model, save_sr
+from .weight_files import (
+    CheckpointInfo,
+    check_finite,
+    read_state_dict,
+    state_fingerprint,
+    weights_fingerprint,
+    write_safetensors,
+)
+
+# The IRN loader is the one entry point: what a file is, for IRN and SR alike, is asked here.
+__all__ = [
+    "BUNDLED_WEIGHTS_DIR",
+    "CRM_PREFIX",
+    "FORMAT_NAME",
+    "SR_FORMAT",
+    "CheckpointInfo",
+    "LoadedIRN",
+    "bundled_weights_path",
+    "checkpoint_scale",
+    "describe_checkpoint",
+    "load_irn",
+    "load_model",
+    "load_restorer",
+    "load_sr_model",
+    "model_name",
+    "read_state_dict",
+    "resolve_weights",
+    "save_irn",
+    "save_sr",
+    "state_fingerprint",
+    "weights_fingerprint",
+    "write_safetensors",
+]
 
 log = logging.getLogger(__name__)
 
 FORMAT_NAME = "irn-studio"
-SR_FORMAT = "irn-studio-sr"
 DEFAULT_SCALE = 4
-
-
-@dataclass(frozen=True)
-class CheckpointInfo:
-    """What a checkpoint file is. kind: "irn" or "sr"; source: "bundled", "irn-studio" (ours),
-    "official" (an official IRN .pth) or "spandrel" (a third-party SR model)."""
-
-    path: Path
-    kind: str
-    scale: int
-    architecture: str
-    source: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.path.name} ({self.kind.upper()} x{self.scale})"
 
 
 _HAAR_KEY = re.compile(r"^operations\.(\d+)\.haar_weights$")
@@ -68,39 +81,6 @@ def checkpoint_scale(path: str | os.PathLike) -> int:
     """The scale (2, 4, 8) of the IRN checkpoint at ``path``; WeightsError if it is not one."""
     state, _ = read_state_dict(path)
     return _scale_from_state_dict(state)
-
-
-def _unwrap(obj: object, source: str) -> dict[str, torch.Tensor]:
-    if isinstance(obj, dict):
-        for key in ("state_dict", "params", "netG", "model"):
-            if key in obj and isinstance(obj[key], dict):
-                obj = obj[key]
-                break
-    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise WeightsError(f"{source} does not hold a state_dict of tensors (found {type(obj).__name__})")
-    return {(k[len("module.") :] if k.startswith("module.") else k): v for k, v in obj.items()}
-
-
-def read_state_dict(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
-    """(state_dict in float32, metadata) from a ``.pth``/``.pt`` or ``.safetensors`` file."""
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"weights file not found: {path}")
-    metadata: dict[str, str] = {}
-    try:
-        if path.suffix.lower() == ".safetensors":
-            from safetensors import safe_open
-
-            with safe_open(str(path), framework="pt") as f:
-                metadata = dict(f.metadata() or {})
-                state = {k: f.get_tensor(k) for k in f.keys()}
-        else:
-            state = _unwrap(torch.load(path, map_location="cpu", weights_only=True), str(path))
-    except WeightsError:
-        raise
-    except Exception as exc:  # torch/safetensors raise many types for a bad file
-        raise WeightsError(f"cannot read weights from {path}: {exc}".split("\n")[0]) from exc
-    return {k: v.float() for k, v in state.items()}, metadata
 
 
 def load_irn(path: str | os.PathLike | None = None, *, scale: int | None = None) -> IRN:
@@ -150,15 +130,6 @@ class LoadedIRN:
         return model_name(self.net, self.path) + (", JPEG-robust" if self.jpeg_robust else "")
 
 
-def _check_finite(state: dict[str, torch.Tensor], path: Path) -> None:
-    bad = [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
-    if bad:
-        raise WeightsError(
-            f"{path.name} holds non-finite values (NaN or inf) in {len(bad)} tensor(s), e.g. {bad[0]}; "
-            "expected finite weights (a diverged training run writes such files)"
-        )
-
-
 def load_model(path: str | os.PathLike | None = None, *, scale: int | None = None) -> LoadedIRN:
     """Read an IRN weights file (a path, a bundled name, or None: the bundled model of ``scale``, default
     x4) once and return the whole model: the IRN and, for a JPEG-robust file, its restorer. WeightsError
@@ -166,7 +137,7 @@ def load_model(path: str | os.PathLike | None = None, *, scale: int | None = Non
     values."""
     path = resolve_weights(path, DEFAULT_SCALE if scale is None and path is None else scale)
     state, metadata = read_state_dict(path)
-    _check_finite(state, path)
+    check_finite(state, path)
     own = {k: v for k, v in state.items() if not k.startswith(CRM_PREFIX)}
     found_scale = _scale_from_state_dict(own)
     if found_scale not in SUPPORTED_SCALES:
@@ -215,41 +186,6 @@ def load_restorer(path: str | os.PathLike | None) -> CompressionRestorer | None:
     path = Path(path)
     state, _ = read_state_dict(path)
     return _restorer_from_state(state, path)
-
-
-def state_fingerprint(state: dict[str, torch.Tensor]) -> str:
-    """A short hash (16 hex digits) of a state_dict's tensors as fp16: the name of a weights file's contents,
-    recorded in LR files and in the lineage of trained weights."""
-    digest = hashlib.sha256()
-    for name, tensor in sorted(state.items()):
-        digest.update(name.encode())
-        digest.update(tensor.detach().to("cpu", torch.float16).numpy().tobytes())
-    return digest.hexdigest()[:16]
-
-
-def weights_fingerprint(net: torch.nn.Module) -> str:
-    """``state_fingerprint`` of a model's tensors."""
-    return state_fingerprint(net.state_dict())
-
-
-def write_safetensors(
-    net: torch.nn.Module, path: str | os.PathLike, *, half: bool, metadata: dict[str, object]
-) -> Path:
-    """Write a module's state_dict as safetensors (fp16 when ``half``) through a temporary file and a
-    rename, so a failure never leaves a partial file. Non-string metadata values are stored as JSON."""
-    from safetensors.torch import save_file
-
-    path = Path(path)
-    dtype = torch.float16 if half else torch.float32
-    state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in net.state_dict().items()}
-    meta = {k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()}
-    meta["dtype"] = str(dtype).replace("torch.", "")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(state, str(tmp), metadata=meta)
-    os.chmod(tmp, file_mode())  # safetensors creates 0600; an exported file gets the user's umask
-    os.replace(tmp, path)
-    return path
 
 
 def save_irn(
@@ -318,84 +254,6 @@ def resolve_weights(weights: str | os.PathLike | None, scale: int | None) -> Pat
 def model_name(net: IRN, path: str | os.PathLike) -> str:
     """A short label for a loaded model: its file name and scale."""
     return f"{Path(path).name} (IRN x{net.scale})"
-
-
-def _read_own_sr(path: Path) -> CompactSR | None:
-    """Our SR network from a safetensors file we wrote, or None when the file is something else.
-
-    Reading our format directly skips spandrel's import (2 s of importing 1,300 modules under the
-    GIL, which stalled the app's GUI thread for up to 200 ms at a time).
-    """
-    if path.suffix.lower() != ".safetensors":
-        return None
-    try:
-        state, metadata = read_state_dict(path)
-    except WeightsError:
-        return None  # not readable as safetensors: spandrel says what it is
-    if metadata.get("format") != SR_FORMAT:
-        return None
-    try:
-        model = CompactSR(scale=int(metadata["scale"]))
-        model.load_state_dict(state)
-    except (KeyError, ValueError, RuntimeError) as exc:
-        raise WeightsError(
-            f"{path.name} says it is an IRN Studio SR model but does not load: {str(exc).splitlines()[0]}"
-        ) from exc
-    return model.eval()
-
-
-def load_sr_model(path: str | os.PathLike, *, scale: int | None = None) -> tuple[nn.Module, CheckpointInfo]:
-    """(module, CheckpointInfo) from our SR safetensors (read directly) or any SR checkpoint spandrel
-    recognises. WeightsError for a missing, unsupported or non-SR file, or one whose scale is not ``scale``."""
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"SR model file not found: {path}")
-    own = _read_own_sr(path)
-    model: nn.Module
-    if own is not None:
-        model, found, architecture, source = own, own.scale, COMPACT_ARCHITECTURE, "irn-studio"
-    else:
-        try:
-            from spandrel import ImageModelDescriptor, ModelLoader
-        except Exception as exc:  # ImportError, or torchvision's RuntimeError when it does not match torch
-            raise WeightsError(
-                "loading third-party SR models needs spandrel and a torchvision that matches torch "
-                f"(pip install -e '.[sr-models]'): {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-            ) from exc
-        try:
-            descriptor = ModelLoader().load_from_file(str(path))
-        except Exception as exc:  # spandrel raises several types for unknown or broken files
-            reason = (str(exc) or type(exc).__name__).splitlines()[0]
-            raise WeightsError(f"{path.name} is not an SR model spandrel supports: {reason}") from exc
-        if not isinstance(descriptor, ImageModelDescriptor):
-            raise WeightsError(
-                f"{path.name} is a {descriptor.architecture.name} inpainting model; expected super-resolution"
-            )
-        if descriptor.input_channels != 3 or descriptor.output_channels != 3:
-            raise WeightsError(
-                f"{path.name} maps {descriptor.input_channels} to {descriptor.output_channels} channels; "
-                "expected an RGB (3 to 3) SR model"
-            )
-        model, found, architecture, source = (
-            descriptor.model,
-            descriptor.scale,
-            descriptor.architecture.name,
-            "spandrel",
-        )
-    if scale is not None and found != scale:
-        raise WeightsError(f"{path.name} is a x{found} {architecture} model, but the comparison is at x{scale}")
-    return model, CheckpointInfo(path=path, kind="sr", scale=found, architecture=architecture, source=source)
-
-
-def save_sr(model: CompactSR, path: str | os.PathLike, *, half: bool = True, metadata: dict | None = None) -> Path:
-    """Write our SR network as safetensors (fp16 when ``half``), atomically, with metadata."""
-    meta: dict[str, object] = {
-        "format": SR_FORMAT,
-        "architecture": f"SRVGGNetCompact-{SR_FEATURES}nf-{SR_CONVS}nc",
-        "scale": str(model.scale),
-    }
-    meta.update(metadata or {})
-    return write_safetensors(model, path, half=half, metadata=meta)
 
 
 def describe_checkpoint(path: str | os.PathLike) -> CheckpointInfo:

@@ -8,6 +8,7 @@ EXIF orientation is applied to the pixels when an image is read, so the EXIF wri
 from __future__ import annotations
 
 import functools
+import json
 import struct
 import zlib
 from dataclasses import dataclass, replace
@@ -123,3 +124,17 @@ def display_srgb(pixels: np.ndarray, icc: bytes | None) -> np.ndarray:
     except (ImportError, OSError, ValueError, TypeError):
         return pixels
     return np.asarray(converted) if converted is not None else pixels
+
+
+JPEG_FIELDS_PREFIX = b"irn-studio-fields:"  # a JPEG comment of IRN Studio's fields, as JSON
+
+
+def jpeg_comment_fields(comment: object) -> dict[str, str]:
+    """Fields IRN Studio wrote into a JPEG's comment segment (``write_jpeg``), or {} for any other."""
+    if not isinstance(comment, bytes) or not comment.startswith(JPEG_FIELDS_PREFIX):
+        return {}
+    try:
+        fields = json.loads(comment[len(JPEG_FIELDS_PREFIX) :].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}

@@ -81,13 +81,13 @@ def test_swipe_has_a_handle_and_labels_both_sides(window, qtbot):
     window.set_layout("1x2")
     qtbot.keyClick(window.metrics_table, "s")
     pane = window.panes[0]
-    assert pane.split_line.markers  # the handle
+    assert pane.split.line.markers  # the handle
     left, right = pane.split_label_texts()
     assert "Original" in left and "IRN" in right, (left, right)
-    pane.split_line.setValue(70)
-    assert pane.split_labels[0].pos().x() == pytest.approx(70) == pane.split_labels[1].pos().x()
+    pane.split.line.setValue(70)
+    assert pane.split.labels[0].pos().x() == pytest.approx(70) == pane.split.labels[1].pos().x()
     qtbot.keyClick(window.metrics_table, "s")
-    assert pane.split_labels[0].scene() is None and pane.split_line.scene() is None
+    assert pane.split.labels[0].scene() is None and pane.split.line.scene() is None
 
 
 def test_the_demo_looks_first_where_irn_and_bicubic_differ_most_at_2_to_1(window, qtbot):

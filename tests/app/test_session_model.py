@@ -12,8 +12,8 @@ from irn_core import ComparisonSettings, IRNRescaler, build_irn
 from irn_core.analysis import compare
 from irn_core.analysis.results import STUDY_INPUTS, Provenance
 from irn_core.baselines import BicubicBaseline
-from irn_core.io.images import write_png
 from irn_core.io.lrfile import lr_metadata
+from irn_core.io.writing import write_png
 from irn_studio.model import SessionResult, SessionStore
 from irn_studio.model import messages as m
 from irn_studio.model.metrics_table import metrics_csv

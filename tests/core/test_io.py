@@ -119,7 +119,7 @@ def test_writing_never_overwrites_and_leaves_no_partial_file(tmp_path, small_ima
 
 
 def test_unwritable_folder(tmp_path, small_image, monkeypatch):
-    import irn_core.io.images as io_module
+    import irn_core.io.writing as io_module
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")

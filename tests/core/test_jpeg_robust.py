@@ -10,9 +10,9 @@ from irn_core import IRNRescaler, build_irn, read_image, write_png
 from irn_core.cli import main
 from irn_core.errors import InvalidInputError, OutputExistsError
 from irn_core.io.checkpoints import load_irn, load_restorer, resolve_weights, save_irn
-from irn_core.io.images import write_jpeg
 from irn_core.io.lrfile import lr_metadata, read_lr_info
 from irn_core.io.weights_record import describe_weights
+from irn_core.io.writing import write_jpeg
 from irn_core.nn.crm import CompressionRestorer
 
 

@@ -301,7 +301,7 @@ def test_exported_weights_get_the_users_umask_and_bundled_names_stay_in_their_fo
 
 
 def test_an_unwritable_output_folder_is_refused_before_any_network_pass(tmp_path, weights, monkeypatch, capsys):
-    import irn_core.io.images as images
+    import irn_core.io.writing as writing
     from irn_core import IRNRescaler
 
     write_png(tmp_path / "a.png", _photo())
@@ -309,7 +309,7 @@ def test_an_unwritable_output_folder_is_refused_before_any_network_pass(tmp_path
     locked.mkdir()
     real_access = os.access
     # As root every folder is writable, so the folder's refusal is simulated where the check asks.
-    monkeypatch.setattr(images.os, "access", lambda p, mode: False if Path(p) == locked else real_access(p, mode))
+    monkeypatch.setattr(writing.os, "access", lambda p, mode: False if Path(p) == locked else real_access(p, mode))
     monkeypatch.setattr(IRNRescaler, "downscale", lambda *a, **k: pytest.fail("the network ran"))
     for out in (locked / "lr.png", locked / "batch"):
         assert main(["downscale", str(tmp_path / "a.png"), "-o", str(out), "--weights", weights, "-q"]) == 1
@@ -319,12 +319,12 @@ def test_an_unwritable_output_folder_is_refused_before_any_network_pass(tmp_path
 def test_a_full_disk_while_writing_is_a_disk_full_error_and_leaves_no_part_file(tmp_path, monkeypatch):
     import errno
 
-    import irn_core.io.images as images
+    import irn_core.io.writing as writing
 
     def no_room(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(images.os, "link", no_room)
+    monkeypatch.setattr(writing.os, "link", no_room)
     with pytest.raises(DiskFullError, match="the disk is full"):
         write_png(tmp_path / "a.png", _photo())
     assert list(tmp_path.iterdir()) == []

@@ -198,7 +198,7 @@ def test_bf16_on_a_cpu_without_fast_bf16_trains_in_fp32(image_folder, tmp_path, 
 
 
 def test_a_temperature_range_draws_each_patch_its_own_temperature_reproducibly(image_folder, tmp_path):
-    from irn_core.training.irn_loop import temperature_rows
+    from irn_core.training.irn_step import temperature_rows
 
     paper = _config(image_folder, tmp_path / "r", batch=64, z_warmup_iters=0)
     assert torch.equal(temperature_rows(paper, 5), torch.ones(64, 1, 1, 1))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 from ...model.kinds import KINDS, LR_KINDS
 from ...model.readouts import pane_caption
 from ...model.results import SessionResult
+from .split_line import SplitLine
 
 if TYPE_CHECKING:
     from ...model.store import SessionStore
@@ -82,16 +83,7 @@ class ComparePane(QWidget):
         self.split_image.setZValue(1)
         self.view.addItem(self.image)
         self.view.addItem(self.split_image)
-        self.split_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#fbbc04", width=2))
-        self.split_line.setZValue(10)
-        self.split_line.addMarker("<|>", position=0.5, size=22)  # the handle to drag, half-way down
-        self.split_line.sigPositionChanged.connect(self._on_split_moved)
-        self.split_labels = (
-            pg.TextItem("", color="#ffffff", fill=pg.mkBrush(32, 33, 36, 200), anchor=(1, 0)),
-            pg.TextItem("", color="#ffffff", fill=pg.mkBrush(32, 33, 36, 200), anchor=(0, 0)),
-        )
-        for item in self.split_labels:
-            item.setZValue(11)
+        self.split = SplitLine(self.view, self._on_split_moved)
         self.colorbar = pg.ColorBarItem(colorMap=ERROR_COLORMAP, values=(0, 0.1), interactive=False, width=12)
         self.graphics.addItem(self.colorbar)
         # Every pane keeps the colour bar's column, shown or not: equal image areas and zoom across panes.
@@ -105,7 +97,6 @@ class ComparePane(QWidget):
         self.badge.move(6, 6)
         self.badge.hide()
         self.view.sigRangeChanged.connect(self._centre_empty_text)
-        self.view.sigRangeChanged.connect(self._place_split_labels)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         layout = QVBoxLayout(self)
@@ -143,9 +134,9 @@ class ComparePane(QWidget):
             self._drawn, self.error_scale = key, error_scale
             self.colorbar.hide()
             self._show(self.image, result)
-            self._show(self.split_image, other, columns_from=self._split_position() if other is not None else None)
+            self._show(self.split_image, other, columns_from=self.split.position if other is not None else None)
             self.image.setOpacity(STALE_OPACITY if state.stale else 1.0)
-            self._place_split_labels()
+            self.split.place_labels()
         self.state = state.status
         self._draw_tiles(store.tiles.get(kind, []))
         badge = state.badge()
@@ -237,42 +228,18 @@ class ComparePane(QWidget):
 
     # ----- split (swipe) view -----
     def _set_split(self, other_kind: str | None) -> None:
-        was = self.split_kind
         self.split_kind = other_kind
-        items = (self.split_line, *self.split_labels)
         if other_kind is None:
-            for item in items:
-                if item.scene() is not None:
-                    self.view.removeItem(item)
-        elif was is None:
-            for item in items:
-                if item.scene() is None:
-                    self.view.addItem(item, ignoreBounds=True)
-            (x0, x1), _ = self.view.viewRange()
-            self.split_line.setValue((x0 + x1) / 2)
+            self.split.hide()
+        else:
+            self.split.show(self.kind, other_kind)
 
     def split_label_texts(self) -> tuple[str, str]:
-        return self.split_labels[0].toPlainText(), self.split_labels[1].toPlainText()
-
-    def _place_split_labels(self, *_: object) -> None:
-        if self.split_kind is None:
-            return
-        left, right = self.split_labels
-        left.setText(f"{KINDS.get(self.kind, self.kind)} ◂")
-        right.setText(f"▸ {KINDS.get(self.split_kind, self.split_kind)}")
-        _, (y0, y1) = self.view.viewRange()
-        x, top = self._split_position(), y0 + (y1 - y0) * 0.01
-        left.setPos(x, top)
-        right.setPos(x, top)
-
-    def _split_position(self) -> float:
-        return float(self.split_line.value())
+        return self.split.label_texts()
 
     def _on_split_moved(self) -> None:
         if self.split_kind is not None:
-            other = self._results.get(self.split_kind)
-            self._show(self.split_image, other, columns_from=self._split_position())
-            self._place_split_labels()
+            self._show(self.split_image, self._results.get(self.split_kind), columns_from=self.split.position)
 
     # ----- geometry -----
     def image_size(self) -> tuple[int, int] | None:
