@@ -24,8 +24,10 @@ from ..model import messages as m
 from ..model.results import SessionResult
 from ..model.wording import progress_text
 from .executor import JobContext
+from .foreground import Foreground, YieldingCancel
 
 PROGRESS_STEPS = 1000
+VIEW_FIRST = Foreground()  # region passes (the view moved to) hold it; the whole comparison yields to them
 
 
 def make_models() -> ModelCache:
@@ -92,7 +94,7 @@ def comparison(
     ctx: JobContext, *, models: ModelCache, settings: ComparisonSettings, hr, view_region, priority=None, icc=None
 ) -> None:
     """The region in view first, every method (``irn_core.analysis.region``; large photos only), then the whole
-    image with the same latent."""
+    image with the same latent, pausing while a region pass computes where the view moved (``VIEW_FIRST``)."""
     started = time.perf_counter()
     rescaler, weights = _loaded(ctx, models, settings)
     first, result = region.run_region_first(
@@ -102,7 +104,7 @@ def comparison(
         baselines=_baselines(ctx, models, settings),
         region=region.region_for_view(hr.shape, view_region),
         weights_name=weights,
-        cancel=ctx.cancel,
+        cancel=YieldingCancel(ctx.cancel, VIEW_FIRST),
         priority=priority,
         on_event=_forward(ctx, icc, settings),
     )
@@ -115,11 +117,12 @@ def region_pass(
 ) -> None:
     """Every method on the region the user moved to, with its part of the whole image's latent field (the
     same z), while the whole comparison goes on; its metrics replace the earlier region's in the table."""
-    region.compare_region(
-        hr, region.region_for_view(hr.shape, view_region), rescaler=models.rescaler(settings), settings=settings,
-        baselines=_baselines(ctx, models, settings), cancel=ctx.cancel,
-        on_event=_forward(ctx, icc, settings),
-    )  # fmt: skip
+    with VIEW_FIRST.held():
+        region.compare_region(
+            hr, region.region_for_view(hr.shape, view_region), rescaler=models.rescaler(settings),
+            settings=settings, baselines=_baselines(ctx, models, settings), cancel=ctx.cancel,
+            on_event=_forward(ctx, icc, settings),
+        )  # fmt: skip
 
 
 def restoration(
