@@ -69,3 +69,19 @@ def test_peak_is_measured_in_the_rescalers_precision_and_irn_is_given_as_a_share
     assert lines[1].startswith("measured peak (fp32): ")
     share = float(lines[2].rsplit("; ", 1)[1].split("%")[0])
     assert 0 < share < 200  # a 64x64 image runs far below the peak; the share is a ratio of two rates
+
+
+def test_the_memory_policy_keeps_freed_blocks_and_gives_numpy_no_huge_page_advice():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, numpy as np\n"
+        "from irn_core.device import keep_freed_memory\n"
+        "took = keep_freed_memory()\n"
+        "advice_was_on = np._core.multiarray._set_madvise_hugepage(False)\n"  # returns the previous setting
+        "print(took, advice_was_on)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    if sys.platform.startswith("linux"):
+        assert out == ["True", "False"]
