@@ -73,6 +73,8 @@ def compare_region(
     "error:KIND", "signed:KIND" and "flip:KIND". ``Progress`` fractions run from 0 to ``share`` (the region's
     part of a larger job)."""
     s = rescaler.scale
+    if settings.scale != s:
+        raise InvalidInputError(f"settings ask for x{settings.scale}, but the rescaler's IRN is x{s}")
     h, w = hr.shape[:2]
     (r0, r1), (c0, c1) = aligned_region(region, hr.shape, s)
     context = rescaler.overlap * s

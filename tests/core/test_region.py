@@ -92,6 +92,9 @@ def test_a_region_outside_the_image_is_refused(setup):
     with pytest.raises(InvalidInputError, match="expected a region inside"):
         region.compare_region(hr, ((500, 600), (0, 10)), rescaler=rescaler, settings=ComparisonSettings(scale=2),
                               baselines=baselines)  # fmt: skip
+    with pytest.raises(InvalidInputError, match="x4, but the rescaler's IRN is x2"):
+        region.compare_region(hr, ((0, 40), (0, 40)), rescaler=rescaler, settings=ComparisonSettings(scale=4),
+                              baselines=baselines)  # fmt: skip
 
 
 def test_the_first_region_is_the_view_when_zoomed_in_and_the_centre_at_fit():
