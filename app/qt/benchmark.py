@@ -117,7 +117,9 @@ def main(argv=None) -> int:
                     (r0, r1), (c0, c1) = regions[0]
                     far[:] = [h - (r1 - r0), w - (c1 - c0)]
                     marks["pan"] = clock.elapsed()
-                    window.session.set_view(centre=(h - (r1 - r0) / 2, w - (c1 - c0) / 2))
+                    # A person's pan is an input event of its own, not part of the results' redraw.
+                    centre = (h - (r1 - r0) / 2, w - (c1 - c0) / 2)
+                    QTimer.singleShot(0, lambda: window.session.set_view(centre=centre))
                 elif args.first_result_only and "cancel" not in marks:
                     marks["cancel"] = clock.elapsed()
                     window.session.cancel()
