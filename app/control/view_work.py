@@ -43,7 +43,7 @@ class ViewWork:
 
     def _region_pass(self) -> None:
         """While a large photo computes: every method on the region moved to, unless it is already there."""
-        from irn_core.analysis.region import wants_region_first
+        from irn_core.analysis.region import region_for_view, wants_region_first
 
         from ..model.readouts import visible_computed
 
@@ -54,9 +54,13 @@ class ViewWork:
             return
         if all(visible_computed(s, kind, region) for kind in s.view.kinds if kind in self.run_produces):
             return
+        target = region_for_view(s.reference.shape, region)  # what a region pass would compute
         running = s.jobs.running("comparison")
         whole_run = bool(running) and running[0].produces == self.run_produces  # a run, not a restoration
-        first_region_pending = whole_run and not s.tiles.get("irn_hr")
+        first_irn = s.tiles.get("irn_hr", [])[:1]
+        if whole_run and first_irn and visible_computed(s, "irn_hr", target):
+            return  # the comparison's first region is this one: its other methods follow within a second
+        first_region_pending = whole_run and not first_irn
         if first_region_pending and self.restart_comparison is not None:
             self.restart_comparison()  # its first region (seconds of work) becomes the region moved to
             return

@@ -49,6 +49,20 @@ def test_moving_the_view_before_the_first_region_arrives_starts_the_comparison_a
     assert comparison.keywords["view_region"] == ((4, 8), (4, 8))
 
 
+def test_no_region_pass_for_the_region_the_comparison_is_computing_first(large):
+    session, executor = make_session()
+    open_stub_image(session)
+    store = session.store
+    session.run()
+    first = store.jobs.running("comparison")[0]
+    # Its first region's IRN pixels are in; bicubic, Lanczos and SR of the same region follow within a second.
+    store.apply(m.FromJob("comparison", first.generation, m.TileArrived("irn_hr", 0, 0, np.zeros((8, 8, 3), np.uint8))))
+    session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
+    executor.fire_timers()
+    assert [ctx.kind for ctx, _ in executor.queue].count("region") == 0  # not computed twice
+    assert store.jobs.running("comparison")[0].generation == first.generation  # nor started again
+
+
 def test_no_region_pass_on_a_small_photo(monkeypatch):
     session, executor = make_session()
     open_stub_image(session)
