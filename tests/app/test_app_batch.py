@@ -2,26 +2,19 @@
 
 import numpy as np
 import pytest
-from conftest import randomize
-from PySide6.QtCore import QSettings
+from app_windows import make_window, random_x2_weights
 from skimage import data
 
-from irn_core import build_irn, read_image, save_irn, write_png
+from irn_core import read_image, write_png
 
 pytest.importorskip("pytestqt")
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from irn_studio.qt.window import MainWindow
-
-    weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False)
-    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    win.confirm = lambda _title, _text: True  # no modal questions in tests
-    win.controller.session.set_weights(str(weights))
-    qtbot.waitUntil(lambda: win.store.settings.weights == str(weights), timeout=30_000)
-    qtbot.addWidget(win)
-    win.show()
+    weights = random_x2_weights(tmp_path)
+    win = make_window(qtbot, tmp_path, weights)
+    qtbot.waitUntil(lambda: win.store.settings.weights == weights, timeout=30_000)
     yield win
     win.controller.shutdown()
 

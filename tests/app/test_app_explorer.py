@@ -2,25 +2,17 @@
 
 import numpy as np
 import pytest
-from conftest import randomize
-from PySide6.QtCore import QPoint, QSettings, Qt
-from skimage import data
+from app_windows import face_png, make_window, random_x2_weights
+from PySide6.QtCore import QPoint, Qt
 
-from irn_core import build_irn, psnr, read_image, save_irn, write_png
+from irn_core import psnr, read_image
 from irn_studio.model.readouts import best_baseline_kind
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from irn_studio.qt.window import MainWindow
-
-    weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "w.safetensors", half=False)
-    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    win.confirm = lambda _title, _text: True  # no modal questions in tests
-    win.controller.session.set_weights(str(weights))
-    qtbot.addWidget(win)
-    win.show()
-    path = write_png(tmp_path / "face.png", data.astronaut()[40:136, 170:266].astype(np.float32) / 255)
+    win = make_window(qtbot, tmp_path, random_x2_weights(tmp_path))
+    path = face_png(tmp_path)
     messages = []
     win.controller.message.connect(lambda level, text: messages.append((level, text)))
     assert win.open_path(str(path))
@@ -149,7 +141,8 @@ def test_presentation_mode_and_help(window, qtbot):
     with qtbot.waitSignal(overlay.destroyed, timeout=2000):
         qtbot.keyClick(overlay, "x")
     window.dialogs.show_weights_info()
-    assert "w.safetensors" in window.dialogs.weights_box.text() and "PSNR-Y" not in window.dialogs.weights_box.text()
+    text = window.dialogs.weights_box.text()
+    assert "irn_x2.safetensors" in text and "PSNR-Y" not in text
     window.controller.session.set_weights(None)
     window.dialogs.show_weights_info()
     assert (

@@ -1,28 +1,15 @@
 """Where the panes look: one pane alone by its number, the LR at its own pixel size, the labelled swipe."""
 
-import numpy as np
 import pytest
-from conftest import randomize
-from PySide6.QtCore import QSettings
-from skimage import data
-
-from irn_core import build_irn, save_irn, write_png
+from app_windows import face_png, make_window, random_x2_weights
 
 pytest.importorskip("pytestqt")
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from irn_studio.qt.window import MainWindow
-
-    weights = save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False)
-    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    win.confirm = lambda _title, _text: True  # no modal questions in tests
-    win.controller.session.set_weights(str(weights))
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    win.open_path(str(write_png(tmp_path / "face.png", data.astronaut()[40:136, 170:266].astype(np.float32) / 255)))
+    win = make_window(qtbot, tmp_path, random_x2_weights(tmp_path), size=(1000, 700))
+    win.open_path(face_png(tmp_path))
     with qtbot.waitSignal(win.controller.run_finished, timeout=120_000):
         assert win.controller.session.run()
     yield win

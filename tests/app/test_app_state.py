@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from app_windows import make_window, random_x2_weights
 from conftest import randomize
-from PySide6.QtCore import QSettings
 
 from irn_core import build_irn, read_image, save_irn, write_png
 
@@ -15,19 +15,12 @@ BACKGROUND = np.array([0x20, 0x21, 0x24])
 
 @pytest.fixture
 def weights2(tmp_path):
-    return str(save_irn(randomize(build_irn(2), std=0.01), tmp_path / "irn_x2.safetensors", half=False))
+    return random_x2_weights(tmp_path)
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, weights2):
-    from irn_studio.qt.window import MainWindow
-
-    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    win.confirm = lambda _title, _text: True
-    win.session.set_weights(weights2)
-    qtbot.addWidget(win)
-    win.resize(1280, 720)
-    win.show()
+    win = make_window(qtbot, tmp_path, weights2, size=(1280, 720))
     qtbot.waitUntil(lambda: win.store.settings.weights == weights2, timeout=30_000)
     yield win
     win.controller.shutdown()
