@@ -45,7 +45,7 @@ class ViewWork:
         """While a large photo computes: every method on the region moved to, unless it is already there."""
         from irn_core.analysis.region import region_for_view, wants_region_first
 
-        from ..model.readouts import visible_computed
+        from ..model.readouts import tile_covers, visible_computed
 
         s, region = self.store, self.store.view.region
         if region is None or s.reference is None or not s.busy("comparison"):
@@ -57,8 +57,8 @@ class ViewWork:
         target = region_for_view(s.reference.shape, region)  # what a region pass would compute
         running = s.jobs.running("comparison")
         whole_run = bool(running) and running[0].produces == self.run_produces  # a run, not a restoration
-        first_irn = s.tiles.get("irn_hr", [])[:1]
-        if whole_run and first_irn and visible_computed(s, "irn_hr", target):
+        first_irn = s.tiles.get("irn_hr", [])[:1]  # the comparison's first region, the one tile it sends first
+        if whole_run and first_irn and tile_covers(first_irn[0], target):
             return  # the comparison's first region is this one: its other methods follow within a second
         first_region_pending = whole_run and not first_irn
         if first_region_pending and self.restart_comparison is not None:

@@ -160,6 +160,13 @@ def provenance_record(store: SessionState, kind: str) -> dict[str, Any] | None:
     }
 
 
+def tile_covers(tile, region: tuple[tuple[int, int], tuple[int, int]]) -> bool:
+    """Whether a shown tile (HR position row, col; pixels (rows, cols, ...)) holds all of ``region``."""
+    (r0, r1), (c0, c1) = region
+    h, w = tile.pixels.shape[:2]
+    return tile.row <= r0 and tile.col <= c0 and tile.row + h >= r1 and tile.col + w >= c1
+
+
 def visible_computed(store: SessionState, kind: str, region: tuple[tuple[int, int], tuple[int, int]]) -> bool:
     """Whether what a pane showing ``kind`` has in ``region`` (HR pixels, clipped to the image) is computed:
     its whole result is current, or its tiles (the region-first pass, finished tiles) cover the region."""
@@ -169,10 +176,8 @@ def visible_computed(store: SessionState, kind: str, region: tuple[tuple[int, in
     (r0, r1), (c0, c1) = region
     if not tiles or r1 <= r0 or c1 <= c0:
         return False
-    for t in tiles:  # the usual case, a region-first tile holding the whole view: no mask of the view to build
-        h, w = t.pixels.shape[:2]
-        if t.row <= r0 and t.col <= c0 and t.row + h >= r1 and t.col + w >= c1:
-            return True
+    if any(tile_covers(t, region) for t in tiles):  # the usual case, a region-first tile holding the whole view
+        return True
     covered = np.zeros((r1 - r0, c1 - c0), bool)
     for t in tiles:
         h, w = t.pixels.shape[:2]

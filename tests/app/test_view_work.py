@@ -63,6 +63,20 @@ def test_no_region_pass_for_the_region_the_comparison_is_computing_first(large):
     assert store.jobs.running("comparison")[0].generation == first.generation  # nor started again
 
 
+def test_a_region_the_whole_pass_restored_still_gets_its_baselines_first(large):
+    session, executor = make_session()
+    open_stub_image(session)
+    store = session.store
+    session.run()
+    first = store.jobs.running("comparison")[0]
+    for row, size in ((0, 4), (0, 8)):  # the first region's tile, then a whole-pass tile holding the view
+        tile = m.TileArrived("irn_hr", row, 0, np.zeros((size, size, 3), np.uint8))
+        store.apply(m.FromJob("comparison", first.generation, tile))
+    session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
+    executor.fire_timers()
+    assert [ctx.kind for ctx, _ in executor.queue].count("region") == 1  # bicubic, Lanczos and SR there, now
+
+
 def test_no_region_pass_on_a_small_photo(monkeypatch):
     session, executor = make_session()
     open_stub_image(session)
