@@ -51,7 +51,15 @@ class ViewState:
         spare = [k for k in DEFAULT_KINDS if k not in new.kinds] + list(DEFAULT_KINDS)
         kinds = (new.kinds + tuple(spare))[:count]
         solo = new.solo if new.solo is not None and new.solo < count else None
-        return dataclasses.replace(new, kinds=kinds, solo=solo)
+        split = new.split
+        if split and count < 2:
+            if changes.get("split"):
+                raise InvalidInputError(
+                    "split needs two panes: expected a layout of at least two "
+                    f"({', '.join(n for n in LAYOUTS if self.pane_count_of(n) > 1)}), got {new.layout}"
+                )
+            split = False  # a one-pane layout ends a split: nothing would show it
+        return dataclasses.replace(new, kinds=kinds, solo=solo, split=split)
 
     @staticmethod
     def pane_count_of(layout: str) -> int:

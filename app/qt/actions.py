@@ -248,5 +248,6 @@ class WindowActions:
                 self.layout_combo.setCurrentText(view.layout)
                 self.layout_combo.blockSignals(False)
             self.split_action.setChecked(view.split)
+            self.split_action.setEnabled(view.pane_count > 1)  # a swipe needs a second pane's result
         if "jobs" in aspects:
             self.cancel_action.setEnabled(bool(w.store.jobs.live))

@@ -193,11 +193,8 @@ class MainWindow(QMainWindow):
 
     def toggle_split(self, checked: bool | None = None) -> None:
         checked = self.menu_actions.split_action.isChecked() if checked is None else checked
-        if self.store.view.pane_count < 2:
+        if not self.session.set_view(split=checked):  # the view refuses a split of one pane, and says why
             self.menu_actions.split_action.setChecked(False)
-            self.show_message("info", "split needs two panes: choose a layout with at least two")
-            return
-        self.session.set_view(split=checked)
 
     def sample_from_key(self) -> None:
         """D: sample draws, asking first when that will take long on this image."""

@@ -214,6 +214,7 @@ def run_comparison(
     scale = settings.scale
     h, w = hr.shape[:2]
     started = time.perf_counter()
+    on_event(Progress(0.0, "IRN downscale"))  # said before its first tile, which can take seconds
     lr, latent = rescaler.encode(
         hr,
         cancel=cancel,

@@ -85,6 +85,8 @@ def compare_region(
     reference = hr[r0:r1, c0:c1]
     pixels: dict[str, np.ndarray] = {}
     steps = 2 + len(baselines)
+    # Each progress says what is being computed from then on, so a status line never names a finished step.
+    next_steps = [b.name for b in baselines] + ["metrics and maps"]
 
     crops: dict[str, np.ndarray] = {}
 
@@ -92,7 +94,7 @@ def compare_region(
         crops[kind] = restored
         pixels[kind] = np.ascontiguousarray(restored[inner])
         on_event(TileReady(kind, r0, c0, pixels[kind]))
-        on_event(Progress(done / steps * share, f"the region in view: {kind}"))
+        on_event(Progress(done / steps * share, f"the region in view: {next_steps[done - 2]}"))
 
     check_cancel(cancel)
     on_event(Progress(0.0, f"view {c1 - c0}×{r1 - r0}: IRN down and up"))  # its longest step
@@ -211,7 +213,7 @@ def run_region_first(
 
     def whole_progress(event: Event) -> None:
         if isinstance(event, Progress):
-            event = Progress(share + (1 - share) * event.fraction, event.text)
+            event = Progress(share + (1 - share) * event.fraction, f"whole image: {event.text}")
         on_event(event)
 
     first = compare_region(hr, region, rescaler=rescaler, settings=settings, baselines=baselines, cancel=cancel,

@@ -86,6 +86,19 @@ def test_invalid_settings_and_views_change_nothing():
     assert store.settings.temperature == 1.0 and store.view.layout == "2x2"
 
 
+def test_a_split_needs_two_panes_and_a_one_pane_layout_ends_it():
+    from irn_core.errors import InvalidInputError
+
+    store = SessionStore(ComparisonSettings(scale=2))
+    store.apply(m.ChangeView({"layout": "1x2", "split": True}))
+    assert store.view.split and store.view.split_kind(0) == store.view.kinds[1]
+    store.apply(m.ChangeView({"layout": "1x1"}))
+    assert not store.view.split  # nothing would show it: the button and the record say so
+    with pytest.raises(InvalidInputError, match=r"split needs two panes: .*\(1x2, 1x3, 2x2\), got 1x1"):
+        store.apply(m.ChangeView({"split": True}))
+    assert store.view.layout == "1x1" and not store.view.split
+
+
 def test_a_replaced_job_is_dropped_and_a_queued_one_never_is(small_image):
     store = SessionStore()
     store.open_array(small_image, "crop.png")

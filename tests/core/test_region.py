@@ -87,6 +87,32 @@ def test_region_first_runs_the_region_then_the_whole_image_with_its_latent(setup
         region.run_region_first(hr, rescaler=rescaler, settings=settings, baselines=baselines, cancel=stop)
 
 
+def test_each_progress_names_the_step_that_follows_it(setup, monkeypatch):
+    """A status line shows the last progress text until the next one: it must name the work going on then,
+    not the step just finished (the whole pass's first tile can take seconds)."""
+    rescaler, hr, baselines = setup
+    monkeypatch.setattr(region, "REGION_FIRST_MIN_PIXELS", 1000)
+    events = []
+    region.run_region_first(hr, rescaler=rescaler, settings=ComparisonSettings(scale=2, seed=2), baselines=baselines,
+                            region=((0, 40), (0, 40)), on_event=events.append)  # fmt: skip
+    said = []  # (what had arrived before, the progress text then)
+    arrived = []
+    for e in events:
+        if isinstance(e, compare.TileReady):
+            arrived.append(e.kind)
+        elif isinstance(e, compare.ResultReady):
+            arrived.append(e.result.kind)
+        elif isinstance(e, compare.Progress):
+            said.append((tuple(arrived), e.text))
+    texts = dict(said)
+    assert texts[("irn_hr",)] == "the region in view: bicubic"
+    assert texts[("irn_hr", "bicubic")] == "the region in view: lanczos"
+    assert texts[("irn_hr", "bicubic", "lanczos")] == "the region in view: metrics and maps"
+    region_done = next(i for i, (before, _) in enumerate(said) if before and before[-1] == "flip:lanczos")
+    assert said[region_done][1] == "whole image: IRN downscale"  # before the whole pass's first tile
+    assert all(text.startswith("whole image: ") for _, text in said[region_done:])
+
+
 def test_a_region_outside_the_image_is_refused(setup):
     rescaler, hr, baselines = setup
     with pytest.raises(InvalidInputError, match="expected a region inside"):
