@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from irn_core.analysis.perceptual import run_in_process as run_flip_in_process
 from irn_core.analysis.results import ComparisonSettings
 
 from ..control import tasks
@@ -29,9 +28,6 @@ class SessionController(QObject):
 
     def __init__(self, parent: QObject | None = None, *, pool: QThreadPool | None = None):
         super().__init__(parent)
-        # FLIP holds the GIL for a whole tile; in a process it cannot stall the GUI thread (0.8 s per
-        # megapixel of maps, which comparisons make for every method).
-        run_flip_in_process()
         self.store = SessionStore()
         self.executor = QtExecutor(pool, self)
         self.pool = self.executor.pool

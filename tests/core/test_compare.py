@@ -250,29 +250,3 @@ def test_flip_in_tiles_equals_flip_of_the_whole_image_and_can_be_cancelled():
     stop.set()
     with pytest.raises(Cancelled):
         flip_map(test, reference, tile=128, cancel=stop)
-
-
-def test_flip_in_a_worker_process_gives_the_same_map_and_falls_back_if_the_process_dies():
-    """In the app FLIP runs in a process (it holds the GIL for a whole tile); the map must not change."""
-    import os
-    import signal
-
-    from irn_core.analysis import perceptual
-
-    rng = np.random.default_rng(0)
-    reference = rng.random((300, 280, 3), dtype=np.float32)
-    test = np.clip(reference + rng.normal(0, 0.05, reference.shape).astype(np.float32), 0, 1)
-    in_thread, mean = perceptual.flip_map(test, reference)
-    perceptual.run_in_process(True)
-    try:
-        in_process, mean_process = perceptual.flip_map(test, reference)
-        assert perceptual._pool is not None  # it did run in the process
-        np.testing.assert_array_equal(in_process, in_thread)
-        assert mean_process == mean
-        for pid in list(perceptual._pool._processes):
-            os.kill(pid, signal.SIGKILL)
-        again, _ = perceptual.flip_map(test, reference)  # computed here, and a new process next time
-        np.testing.assert_array_equal(again, in_thread)
-    finally:
-        perceptual.run_in_process(False)
-    assert perceptual._pool is None
