@@ -13,7 +13,7 @@ from .services import Services
 REGION_DELAY_MS = 120
 # A drag moves the view every 8-16 ms and restarts this wait, so its region is computed once the hand
 # rests; a jump (a key, a click, a script) waits only this long. A pass started in a pause of a drag is
-# replaced by the next one (its kind's policy) within one dense block of the region, about 50 ms.
+# replaced by the next one (its kind's policy) within one dense block of the region: tens of milliseconds.
 REGION_PASS_DELAY_MS = 100
 
 

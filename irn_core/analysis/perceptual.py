@@ -19,8 +19,8 @@ from ..ops.flip import filter_reach, flip_error_map
 if TYPE_CHECKING:
     from ..ops.tiling import CancelCheck
 
-# About 0.5 s per megapixel on two AVX2 cores (flip-evaluator: 2.0 s). Tiles of this edge keep the
-# temporaries near 100 MB and let a cancel act within about 0.15 s.
+# About 0.35 s per megapixel in these tiles on two AVX2 cores (flip-evaluator: 1.7 s). Tiles of this edge
+# keep the temporaries near 100 MB and let a cancel act within about 0.1 s.
 FLIP_TILE = 512
 # FLIP's filters reach filter_reach() = 10 pixels at 67 pixels per degree (its contrast filters and its edge
 # and point detectors, applied side by side, never one after another): a tile computed with this margin and

@@ -2,9 +2,9 @@
 
 The same error map as NVIDIA's ``flip-evaluator`` (its reference implementation, which the tests hold this one
 to), computed with separable filters: every FLIP filter is a Gaussian, a sum of two, or a Gaussian's first or
-second derivative, each a product of a row and a column filter. On two AVX2 cores it takes a fraction of
-flip-evaluator's time, and torch releases the GIL inside each operation, so a worker thread computing it never
-holds up a GUI thread for long (flip-evaluator holds the GIL for a whole call).
+second derivative, each a product of a row and a column filter. On two AVX2 cores it takes about a fifth of
+flip-evaluator's time (scripts/flip_speed.py), and torch and OpenCV release the GIL inside each operation, so
+a worker thread computing it never holds up a GUI thread for long (flip-evaluator holds it for a whole call).
 
 Pipeline (sRGB in [0, 1], viewed at ``pixels_per_degree``): both images to the opponent space YCxCz, each channel
 filtered by its contrast sensitivity filter, back to linear RGB clamped to [0, 1], to Hunt-adjusted L*a*b*;
@@ -58,8 +58,8 @@ def _feature_radius(ppd: float) -> int:
 
 @functools.lru_cache(maxsize=4)
 def _filters(ppd: float) -> dict[str, list[tuple[float, np.ndarray]]]:
-    """Each filter as a sum of (weight, 1-D taps) terms, the 2-D filter being sum(weight * taps ⊗ taps) for
-    the spatial ones; for the features, (row taps, column taps) of the x derivative."""
+    """Each channel's contrast sensitivity filter as (weight, 1-D taps) terms: the 2-D filter is the sum of
+    weight * (taps ⊗ taps), and sums to one."""
     r = _spatial_radius(ppd)
     x = np.arange(-r, r + 1) / ppd
     filters: dict[str, list[tuple[float, np.ndarray]]] = {}
@@ -93,14 +93,15 @@ def _feature_filters(ppd: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def _separable(x: torch.Tensor, rows: np.ndarray, cols: np.ndarray) -> torch.Tensor:
     """(N, C, H, W) float32 -> the same shape: each plane filtered by ``cols`` along its rows and ``rows`` along
-    its columns (cross-correlation), its border extended by its edge pixels. OpenCV's separable filter: about
-    ten times torch's depthwise convolution with taps this long on a CPU, and it releases the GIL too."""
+    its columns (cross-correlation), its border extended by its edge pixels. OpenCV's separable filter: with
+    torch's depthwise convolutions instead (taps this long) the whole map took 0.93 s per megapixel pair on two
+    AVX2 cores, with OpenCV 0.50 s; it releases the GIL too."""
     kx, ky = cols.astype(np.float32), rows.astype(np.float32)
     planes = x.detach().cpu().contiguous().numpy()
     out = np.empty_like(planes)
     for index in np.ndindex(*planes.shape[:2]):
         cv2.sepFilter2D(planes[index], -1, kx, ky, dst=out[index], borderType=cv2.BORDER_REPLICATE)
-    return torch.from_numpy(out)
+    return torch.from_numpy(out).to(x.device)
 
 
 def _srgb_to_linear(x: torch.Tensor) -> torch.Tensor:
