@@ -92,3 +92,23 @@ def test_the_demo_looks_first_where_irn_and_bicubic_differ_most_at_2_to_1(window
     assert window.status.zoom_label.text() == "zoom 2:1"
     window.controller.session.set_scale(4)  # the results go stale: no focus on an out-of-date comparison
     assert not window.navigation.focus_largest_difference()
+
+
+def test_a_jump_the_store_asked_for_is_reported_at_once_and_a_users_move_once_it_rests(window, qtbot, monkeypatch):
+    """The region in view is what region passes compute first: a jump (zoom at, a key, a script) reports it on
+    the next turns of the event loop; a drag or wheel, whose range changes at every event, once it rests (a
+    long rest here, so that only the jump's own path can report within the test)."""
+    from irn_studio.qt.views import pane_grid
+
+    grid, store = window.pane_grid, window.store
+    qtbot.waitUntil(lambda: not grid._report_timer.isActive(), timeout=5_000)
+    monkeypatch.setattr(pane_grid, "REPORT_DELAY_MS", 60_000)
+    grid._report_timer.setInterval(60_000)
+    before = store.view.region
+    window.navigation.look_at(40, 50, 8.0)  # a region a fraction of the image's
+    qtbot.waitUntil(lambda: store.view.region != before, timeout=5_000)
+    assert store.view.region == window.panes[0].visible_region() and store.view.zoom == 8.0
+    lead = window.panes[0].view
+    (x0, x1), (y0, y1) = lead.viewRange()
+    lead.setRange(xRange=(x0 + 5, x1 + 5), yRange=(y0, y1), padding=0)  # as a drag moves it
+    assert grid._report_timer.isActive() and grid._report_timer.remainingTime() > 50_000

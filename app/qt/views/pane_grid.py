@@ -17,6 +17,9 @@ from ...model.view import LAYOUTS
 from ..geometry import fit_ratio, look_at, zoom_of
 from .panes import ComparePane
 
+# A user's drag or wheel moves the range at every event: the store hears of it once the move rests. A move the
+# store asked for (open, fit, zoom at, a key, a script) is one jump, reported at once: the region in view is
+# what the workers compute first, so each millisecond here is one more before the panes fill in.
 REPORT_DELAY_MS = 120
 
 
@@ -108,7 +111,7 @@ class PaneGrid(QWidget):
             return
         self._applied = target
         look_at(lead, row, col, ratio)
-        self._report_timer.start()
+        self._report_timer.start(0)  # after the range changes look_at caused, which asked for the delay
 
     def _on_resized(self, *_: object) -> None:
         width, height = self._lead_size()
@@ -117,7 +120,7 @@ class PaneGrid(QWidget):
             self._apply_timer.start()
 
     def _on_range_changed(self, *_: object) -> None:
-        self._report_timer.start()
+        self._report_timer.start(REPORT_DELAY_MS)
 
     def _report_view(self) -> None:
         """Tell the store where the panes look: the region always; zoom and centre only for a user's move."""
