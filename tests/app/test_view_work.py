@@ -14,6 +14,26 @@ def large(monkeypatch):
     monkeypatch.setattr(region, "REGION_FIRST_MIN_PIXELS", 10)  # the 8x8 stub image counts as a large photo
 
 
+def running_comparison():
+    """A session whose whole comparison of the 8x8 stub image is running (queued), and that job."""
+    session, executor = make_session()
+    open_stub_image(session)
+    session.run()
+    return session, executor, session.store.jobs.running("comparison")[0]
+
+
+def irn_tile_arrives(session, job, row: int, size: int) -> None:
+    tile = m.TileArrived("irn_hr", row, 0, np.zeros((size, size, 3), np.uint8))
+    session.store.apply(m.FromJob("comparison", job.generation, tile))
+
+
+def move_to_the_far_quarter(session, executor) -> list[str]:
+    """The view moves to the image's bottom-right 4x4 at 4:1; the kinds of the jobs queued once it settles."""
+    session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
+    executor.fire_timers()
+    return [ctx.kind for ctx, _ in executor.queue]
+
+
 def test_moving_the_view_while_the_whole_image_computes_computes_the_new_region_first(large):
     session, executor = make_session()
     open_stub_image(session)
@@ -50,31 +70,18 @@ def test_moving_the_view_before_the_first_region_arrives_starts_the_comparison_a
 
 
 def test_no_region_pass_for_the_region_the_comparison_is_computing_first(large):
-    session, executor = make_session()
-    open_stub_image(session)
-    store = session.store
-    session.run()
-    first = store.jobs.running("comparison")[0]
+    session, executor, first = running_comparison()
     # Its first region's IRN pixels are in; bicubic, Lanczos and SR of the same region follow within a second.
-    store.apply(m.FromJob("comparison", first.generation, m.TileArrived("irn_hr", 0, 0, np.zeros((8, 8, 3), np.uint8))))
-    session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
-    executor.fire_timers()
-    assert [ctx.kind for ctx, _ in executor.queue].count("region") == 0  # not computed twice
-    assert store.jobs.running("comparison")[0].generation == first.generation  # nor started again
+    irn_tile_arrives(session, first, 0, 8)
+    assert move_to_the_far_quarter(session, executor).count("region") == 0  # not computed twice
+    assert session.store.jobs.running("comparison")[0].generation == first.generation  # nor started again
 
 
 def test_a_region_the_whole_pass_restored_still_gets_its_baselines_first(large):
-    session, executor = make_session()
-    open_stub_image(session)
-    store = session.store
-    session.run()
-    first = store.jobs.running("comparison")[0]
-    for row, size in ((0, 4), (0, 8)):  # the first region's tile, then a whole-pass tile holding the view
-        tile = m.TileArrived("irn_hr", row, 0, np.zeros((size, size, 3), np.uint8))
-        store.apply(m.FromJob("comparison", first.generation, tile))
-    session.set_view(zoom=4.0, centre=(6.0, 6.0), region=((4, 8), (4, 8)))
-    executor.fire_timers()
-    assert [ctx.kind for ctx, _ in executor.queue].count("region") == 1  # bicubic, Lanczos and SR there, now
+    session, executor, first = running_comparison()
+    irn_tile_arrives(session, first, 0, 4)  # the first region's tile
+    irn_tile_arrives(session, first, 0, 8)  # then a whole-pass tile holding the view
+    assert move_to_the_far_quarter(session, executor).count("region") == 1  # bicubic, Lanczos and SR there, now
 
 
 def test_no_region_pass_on_a_small_photo(monkeypatch):
