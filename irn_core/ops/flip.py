@@ -40,6 +40,8 @@ RGB_TO_XYZ = np.array(
     ]
 )
 WHITE = np.array([0.950428545, 1.0, 1.088900371])
+_TO_WHITE_XYZ = RGB_TO_XYZ / WHITE[:, None]  # linear RGB -> XYZ divided by the white
+_FROM_WHITE_XYZ = np.linalg.inv(RGB_TO_XYZ) * WHITE[None, :]
 
 
 def filter_reach(pixels_per_degree: float = DEFAULT_PIXELS_PER_DEGREE) -> int:
@@ -108,24 +110,26 @@ def _srgb_to_linear(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x > 0.04045, ((x.clamp(min=0.04045) + 0.055) / 1.055) ** 2.4, x / 12.92)
 
 
+def _mix(matrix: np.ndarray, x: torch.Tensor) -> torch.Tensor:
+    """Each pixel's three channels of (N, 3, H, W) ``x`` through a 3x3 ``matrix``."""
+    return torch.einsum("ij,njhw->nihw", torch.as_tensor(matrix, dtype=x.dtype), x)
+
+
 def _to_opponent(linear: torch.Tensor) -> torch.Tensor:
     """Linear RGB (N, 3, H, W) -> YCxCz without its constant offset (the filters preserve constants)."""
-    xyz = torch.einsum("ij,njhw->nihw", torch.as_tensor(RGB_TO_XYZ / WHITE[:, None], dtype=linear.dtype), linear)
-    x, y, z = xyz.unbind(1)
+    x, y, z = _mix(_TO_WHITE_XYZ, linear).unbind(1)
     return torch.stack((116 * y, 500 * (x - y), 200 * (y - z)), 1)
 
 
 def _opponent_to_linear(opponent: torch.Tensor) -> torch.Tensor:
     y116, cx, cz = opponent.unbind(1)
     y = y116 / 116
-    xyz = torch.stack((y + cx / 500, y, y - cz / 200), 1)
-    to_rgb = np.linalg.inv(RGB_TO_XYZ) * WHITE[None, :]
-    return torch.einsum("ij,njhw->nihw", torch.as_tensor(to_rgb, dtype=opponent.dtype), xyz)
+    return _mix(_FROM_WHITE_XYZ, torch.stack((y + cx / 500, y, y - cz / 200), 1))
 
 
 def _hunt_lab(linear: torch.Tensor) -> torch.Tensor:
     """Linear RGB -> Hunt-adjusted L*a*b* (a and b scaled by L / 100)."""
-    xyz = torch.einsum("ij,njhw->nihw", torch.as_tensor(RGB_TO_XYZ / WHITE[:, None], dtype=linear.dtype), linear)
+    xyz = _mix(_TO_WHITE_XYZ, linear)
     delta = 6 / 29
     f = torch.where(xyz > delta**3, xyz.clamp(min=delta**3) ** (1 / 3), xyz / (3 * delta**2) + 4 / 29)
     fx, fy, fz = f.unbind(1)
@@ -164,7 +168,7 @@ def flip_error_map(
     for index, channel in enumerate(("A", "RG", "BY")):
         plane = opponent[:, index : index + 1]
         terms = [w * _separable(plane, taps, taps) for w, taps in _filters(ppd)[channel]]
-        filtered.append(terms[0] if len(terms) == 1 else terms[0] + terms[1])
+        filtered.append(sum(terms[1:], start=terms[0]))
     lab = _hunt_lab(_opponent_to_linear(torch.cat(filtered, 1)).clamp(0, 1))
     colour = _hyab(lab[:n], lab[n:]) ** QC
     cmax = _colour_max()
