@@ -1,5 +1,6 @@
 import gc
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -33,12 +34,23 @@ def small_image(astronaut) -> np.ndarray:
 
 
 @pytest.fixture(autouse=True)
-def collect_closed_windows_in_the_gui_thread():
-    """Collect each test's closed windows here, in the GUI thread. Left to a collection that runs in another
-    thread (a job's, or the FLIP process's manager thread), PySide defers their deletion to the GUI thread and
-    deletes them there with the GIL held; a worker that is emitting a signal then holds the Qt lock the
-    deletion waits for, while it waits for the GIL itself, and both hang (seen once in a full run)."""
+def destroy_closed_windows_in_the_gui_thread():
+    """Destroy each test's closed windows at its teardown, in the GUI thread, with no worker running.
+
+    pytest-qt closes a test's windows with deleteLater, which Qt delivers only in the next event loop: the
+    next test's first wait, while its jobs run, and a later collection then frees wrappers of widgets Qt had
+    destroyed behind them (a segfault inside gc.collect seen once in CI, 0.10.0). So: wait for the workers,
+    deliver the deferred deletions here (Qt destroys the windows with their wrappers alive), then collect
+    in this thread. Left to a collection in another thread (a job's), PySide defers the deletion to the GUI
+    thread and deletes there with the GIL held; a worker emitting a signal holds the Qt lock that deletion
+    waits for while it waits for the GIL, and both hang (seen once in a full run)."""
     yield
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is not None and widgets.QApplication.instance() is not None:
+        from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(60_000)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
 
 
