@@ -89,7 +89,7 @@ __all__ = [
     "run_comparison",
     "restore_lr",
 ]
-__version__ = "0.10.0"
+__version__ = "0.11.0"
 
 if TYPE_CHECKING:
     from .analysis.compare import Comparison, restore_lr, run_comparison

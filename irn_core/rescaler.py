@@ -21,7 +21,8 @@ import torch
 from .device import available_memory_bytes, pick_device, precision_dtype, resolve_precision
 from .errors import InvalidInputError
 from .io.checkpoints import LoadedIRN, load_model, weights_fingerprint
-from .nn.irn import IRN, reduced_precision_copy
+from .nn.irn import IRN
+from .nn.reduced_precision import reduced_precision_copy
 from .ops.codecs import pad_to_multiple
 from .ops.latent import draw_latent_into
 from .ops.tiling import (
@@ -59,7 +60,7 @@ class IRNRescaler:
     precision: "auto" (bf16 on CPUs with native bf16, fp16 on CUDA, else fp32; see
         ``device.resolve_precision``), "fp32", "bf16" or "fp16" (only on CUDA). bf16 falls back to fp32
         with a RuntimeWarning where it is not native. Reduced precision applies to the dense blocks
-        (``nn.irn.reduced_precision_copy``); the caller's ``net`` keeps its float32 weights.
+        (``nn.reduced_precision.reduced_precision_copy``); the caller's ``net`` keeps its float32 weights.
     tile_hr: largest tile edge in HR pixels; None sizes tiles from free memory (see CPU_TILE_BUDGET_BYTES;
         on CUDA half the free memory).
     overlap: LR pixels of context around each tile; None: ``CONTEXT_LR`` of the scale.
