@@ -82,9 +82,14 @@ def _settings(args, folder: str):
 
 def run(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from .platform_check import platform_problem
+    from .platform_check import platform_problem, screenshot_renders_offscreen
+
+    if args.screenshot:
+        offscreen, note = screenshot_renders_offscreen()
+        if offscreen:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        if note:
+            print(note, file=sys.stderr)
 
     problem = platform_problem(screenshot=bool(args.screenshot))
     if problem:

@@ -100,3 +100,21 @@ def platform_problem(*, screenshot: bool, environ: dict[str, str] | None = None)
         f"sudo apt-get install -y {' '.join(packages)} (or all the app needs: {APT_LINE}). Without a window, "
         "`--screenshot out.png` renders offscreen."
     )
+
+
+def screenshot_renders_offscreen(*, environ: dict[str, str] | None = None) -> tuple[bool, str | None]:
+    """Whether ``--screenshot`` (the same picture on any platform) should render offscreen here, and a note
+    to print when that is not what the user set up: with no platform asked for, no display means offscreen
+    (nothing to say), and a display whose xcb plugin cannot load (Xvfb without Qt's libraries) too, naming
+    what is missing, rather than letting Qt abort."""
+    env = os.environ if environ is None else environ
+    if env.get("QT_QPA_PLATFORM") or not sys.platform.startswith("linux"):
+        return False, None
+    if not env.get("DISPLAY"):
+        return not env.get("WAYLAND_DISPLAY"), None
+    problem = platform_problem(screenshot=False, environ=dict(env))
+    if problem is None:
+        return False, None
+    # the advice to render offscreen is what happens now: the note keeps what is missing and how to install it
+    note = problem.split(" Without a window,")[0].replace("irn-studio: ", "irn-studio: rendering offscreen: ", 1)
+    return True, note

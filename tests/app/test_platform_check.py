@@ -36,3 +36,15 @@ def test_ldd_output_is_read_for_every_missing_library(monkeypatch):
     monkeypatch.setattr(check.shutil, "which", lambda name: "/usr/bin/ldd")
     monkeypatch.setattr(check.subprocess, "run", lambda *a, **k: Done())
     assert check.missing_libraries(Path("x.so")) == ["libxcb-icccm.so.4", "libxcb-keysyms.so.1"]
+
+
+def test_a_screenshot_renders_offscreen_where_no_window_could_open_and_says_why_under_a_display(monkeypatch):
+    monkeypatch.setattr(check.sys, "platform", "linux")
+    assert check.screenshot_renders_offscreen(environ={}) == (True, None)  # no display: nothing to say
+    assert check.screenshot_renders_offscreen(environ={"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":0"}) == (False, None)
+    monkeypatch.setattr(check, "_xcb_plugin", lambda: Path("/qt/plugins/platforms/libqxcb.so"))
+    monkeypatch.setattr(check, "missing_libraries", lambda plugin: [])
+    assert check.screenshot_renders_offscreen(environ={"DISPLAY": ":99"}) == (False, None)  # a real window
+    monkeypatch.setattr(check, "missing_libraries", lambda plugin: ["libxcb-icccm.so.4"])
+    offscreen, note = check.screenshot_renders_offscreen(environ={"DISPLAY": ":99"})  # Xvfb without Qt's libraries
+    assert offscreen and "offscreen" in note and "libxcb-icccm.so.4" in note and "libxcb-icccm4" in note
