@@ -88,17 +88,20 @@ def platform_problem(*, screenshot: bool, environ: dict[str, str] | None = None)
             "`python main.py IMAGE --screenshot out.png` (works offscreen), or run under a virtual screen: "
             'xvfb-run -s "-screen 0 1280x720x24" python main.py --sample astronaut'
         )
+    missing = xcb_libraries_missing()
+    return f"irn-studio: {missing} Without a window, `--screenshot out.png` renders offscreen." if missing else None
+
+
+def xcb_libraries_missing() -> str | None:
+    """What Qt's xcb plugin lacks here and the apt-get line that brings it, or None when it can load."""
     plugin = _xcb_plugin()
-    if plugin is None:
-        return None
-    missing = missing_libraries(plugin)
+    missing = missing_libraries(plugin) if plugin is not None else []
     if not missing:
         return None
     packages = sorted({debian_package(name) for name in missing})
     return (
-        f"irn-studio: Qt's window system plugin cannot load: missing {', '.join(missing)}. On Debian/Ubuntu: "
-        f"sudo apt-get install -y {' '.join(packages)} (or all the app needs: {APT_LINE}). Without a window, "
-        "`--screenshot out.png` renders offscreen."
+        f"Qt's window system plugin cannot load: missing {', '.join(missing)}. On Debian/Ubuntu: "
+        f"sudo apt-get install -y {' '.join(packages)} (or all the app needs: {APT_LINE})."
     )
 
 
@@ -112,9 +115,5 @@ def screenshot_renders_offscreen(*, environ: dict[str, str] | None = None) -> tu
         return False, None
     if not env.get("DISPLAY"):
         return not env.get("WAYLAND_DISPLAY"), None
-    problem = platform_problem(screenshot=False, environ=dict(env))
-    if problem is None:
-        return False, None
-    # the advice to render offscreen is what happens now: the note keeps what is missing and how to install it
-    note = problem.split(" Without a window,")[0].replace("irn-studio: ", "irn-studio: rendering offscreen: ", 1)
-    return True, note
+    missing = xcb_libraries_missing()
+    return (True, f"irn-studio: rendering offscreen: {missing}") if missing else (False, None)

@@ -51,15 +51,12 @@ class ReducedPrecisionDenseBlock(nn.Module):
                 torch.cat(features, 1), getattr(self, f"weight{index}"), getattr(self, f"bias{index}"), 1, 1
             )
             features.append(F.leaky_relu(conv, 0.2))
-        if self.exact_output and x.device.type == "cpu":  # few outputs: matrix products beat oneDNN's kernel
-            return conv3x3_few_outputs(
-                [x, *features[inputs:]], self.get_buffer("weight_out"), self.get_buffer("bias_out")
-            )
-        if self.exact_output:  # torch.cat promotes the bf16 features to float32
-            last = torch.cat([x, *features[inputs:]], 1)
-        else:
-            last = torch.cat([high, *features[inputs:]], 1)
-        return F.conv2d(last, self.get_buffer("weight_out"), self.get_buffer("bias_out"), 1, 1).to(x.dtype)
+        weight, bias = self.get_buffer("weight_out"), self.get_buffer("bias_out")
+        if not self.exact_output:
+            return F.conv2d(torch.cat([high, *features[inputs:]], 1), weight, bias, 1, 1).to(x.dtype)
+        if x.device.type == "cpu":  # three outputs: matrix products beat oneDNN's convolution kernel
+            return conv3x3_few_outputs([x, *features[inputs:]], weight, bias)
+        return F.conv2d(torch.cat([x, *features[inputs:]], 1), weight, bias, 1, 1)  # cat promotes to float32
 
 
 def reduced_precision_copy(net: IRN, dtype: torch.dtype) -> IRN:
